@@ -1,0 +1,32 @@
+"""snnjax: differentiable spiking-neuron dynamics in JAX."""
+
+import importlib.metadata
+
+from . import compat as compat, surrogate as surrogate
+from .integrate import run as run
+from .neurons._base import AbstractNeuron as AbstractNeuron
+from .neurons.if_ import IF as IF, IFState as IFState
+from .neurons.li import LI as LI, LIState as LIState
+from .neurons.lif import LIF as LIF, LIFState as LIFState
+from .neurons.synaptic import Synaptic as Synaptic, SynapticState as SynapticState
+
+try:
+    __version__ = importlib.metadata.version("snnjax")
+except importlib.metadata.PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "IF",
+    "LI",
+    "LIF",
+    "AbstractNeuron",
+    "IFState",
+    "LIFState",
+    "LIState",
+    "Synaptic",
+    "SynapticState",
+    "__version__",
+    "compat",
+    "run",
+    "surrogate",
+]

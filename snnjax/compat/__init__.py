@@ -1,0 +1,1 @@
+"""Migration layer: constructors named and argued like the seed libraries."""

@@ -1,0 +1,132 @@
+"""The one time integrator: `run`, a `jax.lax.scan` over the leading time axis."""
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, overload
+
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+from .neurons._base import AbstractNeuron, check_input, check_state
+
+StateT = TypeVar("StateT")
+Model = Callable[[Array, Any], tuple[Any, Any]]
+
+
+@overload
+def run(
+    model: Model,
+    xs: Float[Array, "time *shape"],
+    state: StateT,
+    *,
+    record: Literal[False] = False,
+    unroll: int | bool = 1,
+) -> tuple[Any, StateT]: ...
+
+
+@overload
+def run(
+    model: Model,
+    xs: Float[Array, "time *shape"],
+    state: StateT,
+    *,
+    record: Literal[True],
+    unroll: int | bool = 1,
+) -> tuple[Any, StateT, StateT]: ...
+
+
+def run(
+    model: Model,
+    xs: Float[Array, "time *shape"],
+    state: StateT,
+    *,
+    record: bool = False,
+    unroll: int | bool = 1,
+) -> tuple[Any, StateT] | tuple[Any, StateT, StateT]:
+    r"""Integrate a model over a time-major input sequence.
+
+    For $t = 0, \dots, T-1$ it computes
+    $(y_t, z_t) = \text{model}(x_t, z_{t-1})$ with $z_{-1}$ = `state`, as one
+    `jax.lax.scan` over the leading axis of `xs`. It composes with `jax.jit`,
+    `jax.grad` (backpropagation through time) and `jax.vmap` (over a batch axis
+    of `xs` and `state`, or over a batch of models built with
+    `eqx.filter_vmap`).
+
+    Args:
+        model: a neuron (or any callable `(x_t, state) -> (y_t, state)`, such
+            as an Equinox module).
+        xs: inputs, time-major: shape `(time, *shape)`.
+        state: initial state, e.g. `model.init_state(xs.shape[1:], xs.dtype)`.
+        record: also return the state after every step, stacked over time.
+            Each model's state after step $t$ is what its seed library reports
+            for that step (snntorch's pre-reset `mem` with the delayed reset,
+            spikingjelly's post-reset `v_seq`), so `record.v[t]` matches it.
+        unroll: steps unrolled per scan iteration (`jax.lax.scan`'s `unroll`;
+            `True` unrolls fully). Changes speed and compile time, never
+            results.
+
+    Returns:
+        `(outputs, final_state)`, where `outputs` stacks the per-step outputs
+        over time (`outputs.shape == (time, *shape)` for a neuron); with
+        `record=True`, `(outputs, final_state, record)` where `record` is the
+        state pytree with a leading time axis (`record.v.shape == xs.shape`).
+
+    Raises:
+        ValueError: `xs` has no time axis, or the state does not match one time
+            step of `xs` (for a neuron: every state array has shape
+            `xs.shape[1:]`).
+        TypeError: `xs` is not floating point, or the state dtype differs.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> import snnjax as snn
+        >>> lif = snn.LIF(beta=0.5)
+        >>> xs = jnp.ones((3, 2))
+        >>> spikes, state, rec = snn.run(lif, xs, lif.init_state((2,)), record=True)
+        >>> rec.v[:, 0].tolist()
+        [1.0, 0.5, 0.25]
+    """
+    xs = jnp.asarray(xs)
+    if xs.ndim < 1:
+        raise ValueError(
+            f"`xs` must have a leading time axis, shape (time, *shape); "
+            f"got a scalar of shape {xs.shape}."
+        )
+    if isinstance(unroll, bool):
+        pass
+    elif not isinstance(unroll, int) or unroll < 1:
+        raise ValueError(f"`unroll` must be a positive int or a bool; got {unroll!r}.")
+    if isinstance(model, AbstractNeuron):
+        check_input(xs)
+        _check_time_major(model, state, xs)
+
+    def body(carry, x):
+        out, new = model(x, carry)
+        return new, (out, new if record else None)
+
+    final, (outs, rec) = jax.lax.scan(body, state, xs, unroll=unroll)
+    if record:
+        return outs, final, rec
+    return outs, final
+
+
+def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:
+    """State shapes must equal one time step of `xs`; hint at batch-major input."""
+    step_shape = xs.shape[1:]
+    leaves = jax.tree_util.tree_leaves(state)
+    shapes = {getattr(leaf, "shape", None) for leaf in leaves}
+    if shapes and shapes != {step_shape}:
+        (got,) = shapes if len(shapes) == 1 else (sorted(map(str, shapes)),)
+        hint = ""
+        if xs.ndim >= 2 and got == (xs.shape[0], *xs.shape[2:]):
+            hint = (
+                " The state matches `xs` with its first two axes swapped: `run` "
+                "expects time-major input (time, batch, ...); transpose a "
+                "batch-major array with `jnp.swapaxes(xs, 0, 1)`."
+            )
+        raise ValueError(
+            f"`state` has shape {got}, but one time step of `xs` has shape "
+            f"{step_shape} (`xs.shape` = {xs.shape}); create it with "
+            f"`model.init_state(xs.shape[1:], xs.dtype)`.{hint}"
+        )
+    check_state(model, state, step_shape, xs.dtype)
