@@ -16,7 +16,7 @@ Model = Callable[[Array, Any], tuple[Any, Any]]
 @overload
 def run(
     model: Model,
-    xs: Float[Array, "time *shape"],
+    xs: Float[Array, " time *shape"],
     state: StateT,
     *,
     record: Literal[False] = False,
@@ -27,7 +27,7 @@ def run(
 @overload
 def run(
     model: Model,
-    xs: Float[Array, "time *shape"],
+    xs: Float[Array, " time *shape"],
     state: StateT,
     *,
     record: Literal[True],
@@ -37,7 +37,7 @@ def run(
 
 def run(
     model: Model,
-    xs: Float[Array, "time *shape"],
+    xs: Float[Array, " time *shape"],
     state: StateT,
     *,
     record: bool = False,

@@ -21,9 +21,10 @@ from collections.abc import Callable
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, Float
 
 from . import _checks
+from ._custom_types import ParamLike
 
 __all__ = [
     "ATan",
@@ -138,11 +139,11 @@ class StraightThrough(AbstractSurrogate):
     """
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$\\sigma'(x) = 1$."""
+        r"""$\sigma'(x) = 1$."""
         return jnp.ones_like(x)
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$\\sigma(x) = x$."""
+        r"""$\sigma(x) = x$."""
         return x
 
 
@@ -162,13 +163,13 @@ class Sigmoid(AbstractSurrogate):
 
     slope: Float[Array, "*#shape"]
 
-    def __init__(self, slope: float | Float[ArrayLike, "*#shape"] = 4.0):
+    def __init__(self, slope: ParamLike = 4.0):
         self.slope = _checks.check_range(
             "slope", _checks.as_param("slope", slope), lower=0.0, lower_open=True
         )
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$k\\,\\sigma(kx)(1-\\sigma(kx))$."""
+        r"""$k\,\sigma(kx)(1-\sigma(kx))$."""
         k = _cast(self.slope, x)
         s = jax.nn.sigmoid(k * x)
         return k * s * (1 - s)
@@ -199,7 +200,7 @@ class FastSigmoid(AbstractSurrogate):
 
     slope: Float[Array, "*#shape"]
 
-    def __init__(self, slope: float | Float[ArrayLike, "*#shape"] = 25.0):
+    def __init__(self, slope: ParamLike = 25.0):
         self.slope = _checks.check_range(
             "slope", _checks.as_param("slope", slope), lower=0.0, lower_open=True
         )
@@ -238,18 +239,18 @@ class ATan(AbstractSurrogate):
 
     slope: Float[Array, "*#shape"]
 
-    def __init__(self, slope: float | Float[ArrayLike, "*#shape"] = 2.0):
+    def __init__(self, slope: ParamLike = 2.0):
         self.slope = _checks.check_range(
             "slope", _checks.as_param("slope", slope), lower=0.0, lower_open=True
         )
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$(k/2)/(1+(\\pi k x/2)^2)$."""
+        r"""$(k/2)/(1+(\pi k x/2)^2)$."""
         k = _cast(self.slope, x)
         return (k / 2) / (1 + (math.pi / 2 * k * x) ** 2)
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$\\arctan(\\pi k x/2)/\\pi + 1/2$."""
+        r"""$\arctan(\pi k x/2)/\pi + 1/2$."""
         k = _cast(self.slope, x)
         return jnp.arctan(math.pi / 2 * k * x) / math.pi + 0.5
 
@@ -281,8 +282,8 @@ class Triangle(AbstractSurrogate):
 
     def __init__(
         self,
-        slope: float | Float[ArrayLike, "*#shape"] = 1.0,
-        width: float | Float[ArrayLike, "*#shape"] = 1.0,
+        slope: ParamLike = 1.0,
+        width: ParamLike = 1.0,
     ):
         self.slope = _checks.check_range(
             "slope", _checks.as_param("slope", slope), lower=0.0, lower_open=True
@@ -292,7 +293,7 @@ class Triangle(AbstractSurrogate):
         )
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$k\\max(0, 1-|x|/w)$."""
+        r"""$k\max(0, 1-|x|/w)$."""
         k, w = _cast(self.slope, x), _cast(self.width, x)
         return k * jnp.maximum(0, 1 - jnp.abs(x) / w)
 
@@ -326,8 +327,8 @@ class SingleExponential(AbstractSurrogate):
 
     def __init__(
         self,
-        width: float | Float[ArrayLike, "*#shape"] = 0.5,
-        scale: float | Float[ArrayLike, "*#shape"] = 1.0,
+        width: ParamLike = 0.5,
+        scale: ParamLike = 1.0,
     ):
         self.width = _checks.check_range(
             "width", _checks.as_param("width", width), lower=0.0, lower_open=True
@@ -342,7 +343,7 @@ class SingleExponential(AbstractSurrogate):
         return a / w * jnp.exp(-jnp.abs(x) / w)
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$a\\,\\mathrm{sign}(x)(1-e^{-|x|/w})$."""
+        r"""$a\,\mathrm{sign}(x)(1-e^{-|x|/w})$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
         return a * jnp.sign(x) * (1 - jnp.exp(-jnp.abs(x) / w))
 
@@ -371,8 +372,8 @@ class Gaussian(AbstractSurrogate):
 
     def __init__(
         self,
-        width: float | Float[ArrayLike, "*#shape"] = 0.5,
-        scale: float | Float[ArrayLike, "*#shape"] = 1.0,
+        width: ParamLike = 0.5,
+        scale: ParamLike = 1.0,
     ):
         self.width = _checks.check_range(
             "width", _checks.as_param("width", width), lower=0.0, lower_open=True
@@ -382,12 +383,12 @@ class Gaussian(AbstractSurrogate):
         )
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$a\\,\\mathcal{N}(x; 0, w^2)$."""
+        r"""$a\,\mathcal{N}(x; 0, w^2)$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
         return a / (math.sqrt(2 * math.pi) * w) * jnp.exp(-(x**2) / (2 * w**2))
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$(a/2)(1+\\mathrm{erf}(x/(\\sqrt{2}w)))$."""
+        r"""$(a/2)(1+\mathrm{erf}(x/(\sqrt{2}w)))$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
         return a / 2 * (1 + jax.scipy.special.erf(x / (math.sqrt(2) * w)))
 
@@ -417,8 +418,8 @@ class Boxcar(AbstractSurrogate):
 
     def __init__(
         self,
-        width: float | Float[ArrayLike, "*#shape"] = 1.0,
-        scale: float | Float[ArrayLike, "*#shape"] = 1.0,
+        width: ParamLike = 1.0,
+        scale: ParamLike = 1.0,
     ):
         self.width = _checks.check_range(
             "width", _checks.as_param("width", width), lower=0.0, lower_open=True
@@ -428,12 +429,12 @@ class Boxcar(AbstractSurrogate):
         )
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$(a/w)\\,\\mathbb{1}[|x| < w/2]$."""
+        r"""$(a/w)\,\mathbb{1}[|x| < w/2]$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
         return jnp.where(jnp.abs(x) < w / 2, a / w, jnp.zeros_like(x))
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
-        """$a\\,\\mathrm{clip}(x/w + 1/2, 0, 1)$."""
+        r"""$a\,\mathrm{clip}(x/w + 1/2, 0, 1)$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
         return a * jnp.clip(x / w + 0.5, 0, 1)
 
@@ -463,9 +464,7 @@ class Custom(AbstractSurrogate):
     """
 
     derivative_fn: Callable[[Array], Array] = eqx.field(static=True)
-    primitive_fn: Callable[[Array], Array] | None = eqx.field(
-        static=True, default=None
-    )
+    primitive_fn: Callable[[Array], Array] | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
         if not callable(self.derivative_fn):

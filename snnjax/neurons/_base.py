@@ -180,7 +180,11 @@ def reset_now(
 
 
 def validate_options(
-    *, reset: str, spike_test: str, learn: Collection[str], allowed_learn: Collection[str]
+    *,
+    reset: str,
+    spike_test: str,
+    learn: Collection[str],
+    allowed_learn: Collection[str],
 ) -> None:
     """Shared checks for the reset and spike-test options and the learn set."""
     from .._checks import check_learn, check_option

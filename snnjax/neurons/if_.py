@@ -5,9 +5,10 @@ from collections.abc import Collection
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, Float
 
 from .. import _checks
+from .._custom_types import ParamLike
 from ..surrogate import AbstractSurrogate, ATan
 from ._base import (
     AbstractNeuron,
@@ -99,10 +100,10 @@ class IF(AbstractNeuron[IFState]):
 
     def __init__(
         self,
-        threshold: float | Float[ArrayLike, "*#shape"] = 1.0,
+        threshold: ParamLike = 1.0,
         *,
         reset: Reset = "subtract",
-        v_reset: float | Float[ArrayLike, "*#shape"] = 0.0,
+        v_reset: ParamLike = 0.0,
         detach_reset: bool = False,
         spike_test: SpikeTest = ">",
         surrogate: AbstractSurrogate = ATan(2.0),
@@ -120,7 +121,10 @@ class IF(AbstractNeuron[IFState]):
         v_reset = _checks.check_finite("v_reset", _checks.as_param("v_reset", v_reset))
         if reset == "zero":
             v_reset = _checks.check_less(
-                "v_reset", v_reset, "threshold", self.threshold,
+                "v_reset",
+                v_reset,
+                "threshold",
+                self.threshold,
                 why=' for reset="zero"',
             )
         self.v_reset = v_reset
@@ -133,7 +137,7 @@ class IF(AbstractNeuron[IFState]):
     def init_state(
         self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
     ) -> IFState:
-        """$v = v_\\text{reset}$ for `reset="zero"`, else $v = 0$."""
+        r"""$v = v_\text{reset}$ for `reset="zero"`, else $v = 0$."""
         if self.reset == "zero":
             v0 = jax.lax.stop_gradient(self.v_reset).astype(dtype)
             return IFState(v=jnp.broadcast_to(v0, shape))

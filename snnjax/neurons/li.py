@@ -5,9 +5,10 @@ from collections.abc import Collection
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, Float
 
 from .. import _checks
+from .._custom_types import ParamLike, ScalarLike
 from ._base import AbstractNeuron
 
 
@@ -86,10 +87,10 @@ class LI(AbstractNeuron[LIState]):
 
     def __init__(
         self,
-        beta: float | Float[ArrayLike, "*#shape"] = 0.9,
+        beta: ParamLike = 0.9,
         *,
-        alpha: float | Float[ArrayLike, "*#shape"] = 0.0,
-        v_leak: float | Float[ArrayLike, "*#shape"] = 0.0,
+        alpha: ParamLike = 0.0,
+        v_leak: ParamLike = 0.0,
         decay_input: bool = False,
         learn: Collection[str] = frozenset(),
     ):
@@ -106,10 +107,10 @@ class LI(AbstractNeuron[LIState]):
     @classmethod
     def from_tau(
         cls,
-        tau_mem: float | Float[ArrayLike, "*#shape"],
+        tau_mem: ParamLike,
         *,
-        tau_syn: float | Float[ArrayLike, "*#shape"] | None = None,
-        dt: float | Float[ArrayLike, ""] = 1.0,
+        tau_syn: ParamLike | None = None,
+        dt: ScalarLike = 1.0,
         **kwargs,
     ) -> "LI":
         r"""Exact discretisation: $\beta = e^{-\Delta t/\tau_\text{mem}}$ and
@@ -137,7 +138,7 @@ class LI(AbstractNeuron[LIState]):
     def init_state(
         self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
     ) -> LIState:
-        """$v = v_\\text{leak}$, $i = 0$."""
+        r"""$v = v_\text{leak}$, $i = 0$."""
         v = jnp.broadcast_to(jax.lax.stop_gradient(self.v_leak).astype(dtype), shape)
         return LIState(v=v, i=jnp.zeros(shape, dtype))
 

@@ -6,9 +6,10 @@ from typing import Literal
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, Float
 
 from .. import _checks
+from .._custom_types import ParamLike, ScalarLike
 from ..surrogate import AbstractSurrogate, ATan
 from ._base import (
     AbstractNeuron,
@@ -188,12 +189,12 @@ class LIF(AbstractNeuron[LIFState]):
 
     def __init__(
         self,
-        beta: float | Float[ArrayLike, "*#shape"] = 0.9,
-        threshold: float | Float[ArrayLike, "*#shape"] = 1.0,
+        beta: ParamLike = 0.9,
+        threshold: ParamLike = 1.0,
         *,
         reset: Reset = "subtract",
-        v_reset: float | Float[ArrayLike, "*#shape"] = 0.0,
-        v_leak: float | Float[ArrayLike, "*#shape"] = 0.0,
+        v_reset: ParamLike = 0.0,
+        v_leak: ParamLike = 0.0,
         reset_timing: ResetTiming = "immediate",
         detach_reset: bool = False,
         spike_test: SpikeTest = ">",
@@ -217,7 +218,10 @@ class LIF(AbstractNeuron[LIFState]):
         v_reset = _checks.check_finite("v_reset", _checks.as_param("v_reset", v_reset))
         if reset == "zero":
             v_reset = _checks.check_less(
-                "v_reset", v_reset, "threshold", self.threshold,
+                "v_reset",
+                v_reset,
+                "threshold",
+                self.threshold,
                 why=' for reset="zero"',
             )
         self.v_reset = v_reset
@@ -233,10 +237,10 @@ class LIF(AbstractNeuron[LIFState]):
     @classmethod
     def from_tau(
         cls,
-        tau: float | Float[ArrayLike, "*#shape"],
-        threshold: float | Float[ArrayLike, "*#shape"] = 1.0,
+        tau: ParamLike,
+        threshold: ParamLike = 1.0,
         *,
-        dt: float | Float[ArrayLike, ""] = 1.0,
+        dt: ScalarLike = 1.0,
         **kwargs,
     ) -> "LIF":
         r"""Build from a membrane time constant: $\beta = e^{-\Delta t / \tau}$.
@@ -258,7 +262,7 @@ class LIF(AbstractNeuron[LIFState]):
     def init_state(
         self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
     ) -> LIFState:
-        """Membrane at rest: $v = v_\\text{leak}$, shape `shape`."""
+        r"""Membrane at rest: $v = v_\text{leak}$, shape `shape`."""
         v = jnp.broadcast_to(jax.lax.stop_gradient(self.v_leak).astype(dtype), shape)
         return LIFState(v=v)
 
@@ -281,5 +285,3 @@ class LIF(AbstractNeuron[LIFState]):
             decay_input=self.decay_input,
         )
         return spikes, LIFState(v=v)
-
-

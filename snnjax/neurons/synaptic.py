@@ -5,9 +5,10 @@ from collections.abc import Collection
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, Float
 
 from .. import _checks
+from .._custom_types import ParamLike, ScalarLike
 from ..surrogate import AbstractSurrogate, ATan
 from ._base import (
     AbstractNeuron,
@@ -49,8 +50,10 @@ def synaptic_step(
     if reset_timing == "immediate":
         spikes = fire(h, threshold, surrogate, spike_test)
         s = detach_if(spikes, detach_reset)
-        return spikes, i, reset_now(
-            h, s, reset=reset, threshold=threshold, v_reset=v_reset
+        return (
+            spikes,
+            i,
+            reset_now(h, s, reset=reset, threshold=threshold, v_reset=v_reset),
         )
     # snntorch: reset from the previous (stored, pre-reset) membrane, detached.
     r = jax.lax.stop_gradient(fire(v, threshold, surrogate, spike_test))
@@ -140,12 +143,12 @@ class Synaptic(AbstractNeuron[SynapticState]):
 
     def __init__(
         self,
-        alpha: float | Float[ArrayLike, "*#shape"] = 0.8,
-        beta: float | Float[ArrayLike, "*#shape"] = 0.9,
-        threshold: float | Float[ArrayLike, "*#shape"] = 1.0,
+        alpha: ParamLike = 0.8,
+        beta: ParamLike = 0.9,
+        threshold: ParamLike = 1.0,
         *,
         reset: Reset = "subtract",
-        v_reset: float | Float[ArrayLike, "*#shape"] = 0.0,
+        v_reset: ParamLike = 0.0,
         reset_timing: ResetTiming = "immediate",
         detach_reset: bool = False,
         spike_test: SpikeTest = ">",
@@ -171,7 +174,10 @@ class Synaptic(AbstractNeuron[SynapticState]):
         v_reset = _checks.check_finite("v_reset", _checks.as_param("v_reset", v_reset))
         if reset == "zero":
             v_reset = _checks.check_less(
-                "v_reset", v_reset, "threshold", self.threshold,
+                "v_reset",
+                v_reset,
+                "threshold",
+                self.threshold,
                 why=' for reset="zero"',
             )
         self.v_reset = v_reset
@@ -185,11 +191,11 @@ class Synaptic(AbstractNeuron[SynapticState]):
     @classmethod
     def from_tau(
         cls,
-        tau_syn: float | Float[ArrayLike, "*#shape"],
-        tau_mem: float | Float[ArrayLike, "*#shape"],
-        threshold: float | Float[ArrayLike, "*#shape"] = 1.0,
+        tau_syn: ParamLike,
+        tau_mem: ParamLike,
+        threshold: ParamLike = 1.0,
         *,
-        dt: float | Float[ArrayLike, ""] = 1.0,
+        dt: ScalarLike = 1.0,
         **kwargs,
     ) -> "Synaptic":
         r"""Build from time constants: $\alpha = e^{-\Delta t/\tau_\text{syn}}$,
