@@ -60,15 +60,6 @@ def _norse_li(params):
     return build
 
 
-def _load(case, prefix):
-    z = np.load(DATA / case["file"])
-    return {
-        k[len(prefix) :] if prefix else k: z[k]
-        for k in z.files
-        if k.startswith(prefix) or k in ("x", "R", "R2")
-    }
-
-
 def _rtol_atol(tol):
     return {"rtol": tol["rtol"], "atol": tol["atol"]}
 
@@ -86,7 +77,7 @@ def _build(case):
         build = _norse_li(case["params"])
         params = {n: jnp.asarray(case["params"][n]) for n in names}
         return params, lambda p: build(**p)
-    model = eval(case["constructor"], _namespace(case["library"]))  # noqa: S307
+    model = eval(case["constructor"], _namespace(case["library"]))
     names = case["trainable_parameters"]
     params = {n: getattr(model, n) for n in names}
 

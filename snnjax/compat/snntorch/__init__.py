@@ -80,7 +80,7 @@ def Leaky(
     learn_graded_spikes_factor: bool = False,
     reset_delay: bool = True,
 ) -> LIF:
-    r"""Snntorch `Leaky` as an [`snnjax.LIF`][snnjax.LIF].
+    r"""snntorch `Leaky` as an [`snnjax.LIF`][snnjax.LIF].
 
     With $r_t = \text{sg}(H(v_{t-1} - \vartheta))$ and $H(u) = [u > 0]$:
     `"subtract"`: $v_t = \beta v_{t-1} + x_t - r_t\vartheta$;
@@ -147,7 +147,7 @@ def Synaptic(
     output: bool = False,
     reset_delay: bool = True,
 ) -> _Synaptic:
-    r"""Snntorch `Synaptic` as an [`snnjax.Synaptic`][snnjax.Synaptic].
+    r"""snntorch `Synaptic` as an [`snnjax.Synaptic`][snnjax.Synaptic].
 
     $i_t = \alpha i_{t-1} + x_t$, $h_t = \beta v_{t-1} + i_t$, and with
     $r_t = \text{sg}(H(v_{t-1} - \vartheta))$: `"subtract"`:

@@ -11,7 +11,7 @@ __all__ = ["atan", "fast_sigmoid", "sigmoid", "straight_through_estimator"]
 
 
 def atan(alpha: ParamLike = 2.0) -> _s.ATan:
-    r"""Snntorch `atan(alpha)`: $\sigma'(u) = (\alpha/2)/(1 + (\pi \alpha u/2)^2)$.
+    r"""snntorch `atan(alpha)`: $\sigma'(u) = (\alpha/2)/(1 + (\pi \alpha u/2)^2)$.
 
     This is the derivative snntorch 1.0 computes (its docstring shows a
     $1/\pi$ form that its code does not use). Returns `snnjax.surrogate.ATan`.
@@ -20,15 +20,15 @@ def atan(alpha: ParamLike = 2.0) -> _s.ATan:
 
 
 def fast_sigmoid(slope: ParamLike = 25.0) -> _s.FastSigmoid:
-    r"""Snntorch `fast_sigmoid(slope)`: $\sigma'(u) = 1/(k|u| + 1)^2$, $k$ = `slope`."""
+    r"""snntorch `fast_sigmoid(slope)`: $\sigma'(u) = 1/(k|u| + 1)^2$, $k$ = `slope`."""
     return _s.FastSigmoid(slope=slope)
 
 
 def sigmoid(slope: ParamLike = 25.0) -> _s.Sigmoid:
-    r"""Snntorch `sigmoid(slope)`: $\sigma'(u) = k e^{-ku}/(e^{-ku} + 1)^2$."""
+    r"""snntorch `sigmoid(slope)`: $\sigma'(u) = k e^{-ku}/(e^{-ku} + 1)^2$."""
     return _s.Sigmoid(slope=slope)
 
 
 def straight_through_estimator() -> _s.StraightThrough:
-    r"""Snntorch `straight_through_estimator()`: $\sigma'(u) = 1$."""
+    r"""snntorch `straight_through_estimator()`: $\sigma'(u) = 1$."""
     return _s.StraightThrough()

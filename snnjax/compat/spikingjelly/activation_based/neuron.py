@@ -37,7 +37,7 @@ def IFNode(
     backend: str = "torch",
     store_v_seq: bool = False,
 ) -> IF:
-    r"""Spikingjelly `IFNode` as an [`snnjax.IF`][snnjax.IF].
+    r"""spikingjelly `IFNode` as an [`snnjax.IF`][snnjax.IF].
 
     $h_t = v_{t-1} + x_t$, $s_t = [h_t \ge \vartheta]$, then
     $v_t = s_t v_\text{reset} + (1 - s_t) h_t$ (hard reset) or, with
@@ -78,7 +78,7 @@ def LIFNode(
     backend: str = "torch",
     store_v_seq: bool = False,
 ) -> LIF:
-    r"""Spikingjelly `LIFNode` as an [`snnjax.LIF`][snnjax.LIF].
+    r"""spikingjelly `LIFNode` as an [`snnjax.LIF`][snnjax.LIF].
 
     With $v_r$ = `v_reset` (0 for a soft reset):
     $h_t = v_{t-1} + (x_t - (v_{t-1} - v_r))/\tau$ (`decay_input=True`) or

@@ -23,7 +23,7 @@ def _check_spiking(spiking: bool) -> None:
 
 
 def Sigmoid(alpha: ParamLike = 4.0, spiking: bool = True) -> _s.Sigmoid:
-    r"""The spikingjelly `Sigmoid(alpha)`: $\sigma'(x) = \alpha s (1 - s)$, $s = s(\alpha x)$.
+    r"""spikingjelly `Sigmoid(alpha)`: $\alpha s (1 - s)$ with $s = s(\alpha x)$.
 
     Returns `snnjax.surrogate.Sigmoid(slope=alpha)`.
     """
@@ -32,7 +32,7 @@ def Sigmoid(alpha: ParamLike = 4.0, spiking: bool = True) -> _s.Sigmoid:
 
 
 def ATan(alpha: ParamLike = 2.0, spiking: bool = True) -> _s.ATan:
-    r"""Spikingjelly `ATan(alpha)`: $\sigma'(x) = (\alpha/2)/(1 + (\pi\alpha x/2)^2)$.
+    r"""spikingjelly `ATan(alpha)`: $\sigma'(x) = (\alpha/2)/(1 + (\pi\alpha x/2)^2)$.
 
     Returns `snnjax.surrogate.ATan(slope=alpha)`.
     """
@@ -41,7 +41,7 @@ def ATan(alpha: ParamLike = 2.0, spiking: bool = True) -> _s.ATan:
 
 
 def PiecewiseQuadratic(alpha: ParamLike = 1.0, spiking: bool = True) -> _s.Triangle:
-    r"""The spikingjelly `PiecewiseQuadratic(alpha)`: $\max(0, \alpha - \alpha^2|x|)$.
+    r"""spikingjelly `PiecewiseQuadratic(alpha)`: $\max(0, \alpha - \alpha^2|x|)$.
 
     Returns `snnjax.surrogate.Triangle(slope=alpha, width=1/alpha)`.
     """
