@@ -1,6 +1,7 @@
 """Integrate-and-fire neuron without leak (spikingjelly `IFNode`)."""
 
 from collections.abc import Collection
+from typing import cast
 
 import equinox as eqx
 import jax
@@ -102,10 +103,10 @@ class IF(AbstractNeuron[IFState]):
         self,
         threshold: ParamLike = 1.0,
         *,
-        reset: Reset = "subtract",
+        reset: str = "subtract",
         v_reset: ParamLike = 0.0,
         detach_reset: bool = False,
-        spike_test: SpikeTest = ">",
+        spike_test: str = ">",
         surrogate: AbstractSurrogate = ATan(2.0),
         learn: Collection[str] = frozenset(),
     ):
@@ -129,9 +130,9 @@ class IF(AbstractNeuron[IFState]):
             )
         self.v_reset = v_reset
         self.surrogate = surrogate
-        self.reset = reset
+        self.reset = cast(Reset, reset)
         self.detach_reset = detach_reset
-        self.spike_test = spike_test
+        self.spike_test = cast(SpikeTest, spike_test)
         self.learn = frozenset(learn)
 
     def init_state(

@@ -1,7 +1,7 @@
 """Leaky integrate-and-fire neuron (snntorch `Leaky`, spikingjelly `LIFNode`)."""
 
 from collections.abc import Collection
-from typing import Literal
+from typing import Literal, cast
 
 import equinox as eqx
 import jax
@@ -192,12 +192,12 @@ class LIF(AbstractNeuron[LIFState]):
         beta: ParamLike = 0.9,
         threshold: ParamLike = 1.0,
         *,
-        reset: Reset = "subtract",
+        reset: str = "subtract",
         v_reset: ParamLike = 0.0,
         v_leak: ParamLike = 0.0,
-        reset_timing: ResetTiming = "immediate",
+        reset_timing: str = "immediate",
         detach_reset: bool = False,
-        spike_test: SpikeTest = ">",
+        spike_test: str = ">",
         decay_input: bool = False,
         surrogate: AbstractSurrogate = ATan(2.0),
         learn: Collection[str] = frozenset(),
@@ -227,10 +227,10 @@ class LIF(AbstractNeuron[LIFState]):
         self.v_reset = v_reset
         self.v_leak = _checks.check_finite("v_leak", _checks.as_param("v_leak", v_leak))
         self.surrogate = surrogate
-        self.reset = reset
-        self.reset_timing = reset_timing
+        self.reset = cast(Reset, reset)
+        self.reset_timing = cast(ResetTiming, reset_timing)
         self.detach_reset = detach_reset
-        self.spike_test = spike_test
+        self.spike_test = cast(SpikeTest, spike_test)
         self.decay_input = decay_input
         self.learn = frozenset(learn)
 

@@ -1,6 +1,7 @@
 """Second-order (current-based) LIF neuron (snntorch `Synaptic`)."""
 
 from collections.abc import Collection
+from typing import cast
 
 import equinox as eqx
 import jax
@@ -147,11 +148,11 @@ class Synaptic(AbstractNeuron[SynapticState]):
         beta: ParamLike = 0.9,
         threshold: ParamLike = 1.0,
         *,
-        reset: Reset = "subtract",
+        reset: str = "subtract",
         v_reset: ParamLike = 0.0,
-        reset_timing: ResetTiming = "immediate",
+        reset_timing: str = "immediate",
         detach_reset: bool = False,
-        spike_test: SpikeTest = ">",
+        spike_test: str = ">",
         surrogate: AbstractSurrogate = ATan(2.0),
         learn: Collection[str] = frozenset(),
     ):
@@ -182,10 +183,10 @@ class Synaptic(AbstractNeuron[SynapticState]):
             )
         self.v_reset = v_reset
         self.surrogate = surrogate
-        self.reset = reset
-        self.reset_timing = reset_timing
+        self.reset = cast(Reset, reset)
+        self.reset_timing = cast(ResetTiming, reset_timing)
         self.detach_reset = detach_reset
-        self.spike_test = spike_test
+        self.spike_test = cast(SpikeTest, spike_test)
         self.learn = frozenset(learn)
 
     @classmethod

@@ -123,7 +123,7 @@ def Leaky(
     return LIF(
         beta,
         threshold,
-        reset=reset_mechanism,  # type: ignore[arg-type]
+        reset=reset_mechanism,
         reset_timing="delayed" if reset_delay else "delayed+immediate",
         spike_test=">",
         surrogate=surrogate_fn,
@@ -191,7 +191,7 @@ def Synaptic(
         alpha,
         beta,
         threshold,
-        reset=reset_mechanism,  # type: ignore[arg-type]
+        reset=reset_mechanism,
         reset_timing="delayed",
         spike_test=">",
         surrogate=surrogate_fn,
