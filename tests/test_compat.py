@@ -83,7 +83,7 @@ def test_spikingjelly_defaults_and_mapping():
         (
             lambda: neuron.IFNode(surrogate_function=max),
             TypeError,
-            "`surrogate_function`",
+            "surrogate_function",
         ),
         (lambda: surrogate.Sigmoid(spiking=False), NotImplementedError, "spiking"),
         (lambda: surrogate.ATan(alpha=-1.0), ValueError, "`slope`"),
