@@ -23,8 +23,9 @@ def _run(model, xs):
     return np.asarray(out), np.asarray(rec.v), final
 
 
-def _reference_lif(xs, *, beta, thr, reset, timing, v_reset=0.0, v_leak=0.0, gain=1.0,
-                   inclusive=False):
+def _reference_lif(
+    xs, *, beta, thr, reset, timing, v_reset=0.0, v_leak=0.0, gain=1.0, inclusive=False
+):
     """The documented update, written again in NumPy float64, step by step."""
     H = (lambda u: float(u >= 0)) if inclusive else (lambda u: float(u > 0))
     v, spikes, vs = v_leak, [], []
@@ -32,8 +33,9 @@ def _reference_lif(xs, *, beta, thr, reset, timing, v_reset=0.0, v_leak=0.0, gai
         if timing == "immediate":
             h = beta * (v - v_leak) + v_leak + gain * x
             s = H(h - thr)
-            v = {"subtract": h - s * thr, "zero": s * v_reset + (1 - s) * h,
-                 "none": h}[reset]
+            v = {"subtract": h - s * thr, "zero": s * v_reset + (1 - s) * h, "none": h}[
+                reset
+            ]
         else:
             r = H(v - thr)
             if reset == "subtract":
@@ -58,7 +60,9 @@ def test_subthreshold_closed_form():
     lif = snn.LIF(beta=beta, threshold=10.0)
     out, v, _ = _run(lif, np.full((T, 1), c))
     t = np.arange(T)
-    np.testing.assert_allclose(v[:, 0], c * (1 - beta ** (t + 1)) / (1 - beta), rtol=1e-5)
+    np.testing.assert_allclose(
+        v[:, 0], c * (1 - beta ** (t + 1)) / (1 - beta), rtol=1e-5
+    )
     assert not out.any()
 
 
@@ -77,7 +81,9 @@ def test_free_decay_towards_v_leak():
 def test_decay_input_steady_state_is_input():
     # g = 1 - beta: v_t = c (1 - beta^(t+1)) -> c
     beta, c, T = 0.5, 0.6, 12
-    _, v, _ = _run(snn.LIF(beta=beta, threshold=5.0, decay_input=True), np.full((T, 1), c))
+    _, v, _ = _run(
+        snn.LIF(beta=beta, threshold=5.0, decay_input=True), np.full((T, 1), c)
+    )
     np.testing.assert_allclose(v[:, 0], c * (1 - beta ** (np.arange(T) + 1)), rtol=1e-6)
 
 
@@ -128,8 +134,13 @@ def test_matches_numpy_reference(reset, timing, key):
     lif = snn.LIF(**kw, reset=reset, reset_timing=timing, decay_input=False)
     out, v, _ = _run(lif, xs)
     s_ref, v_ref = _reference_lif(
-        xs[:, 0].astype(np.float64), beta=0.75, thr=1.0, reset=reset, timing=timing,
-        v_reset=-0.2, v_leak=0.1,
+        xs[:, 0].astype(np.float64),
+        beta=0.75,
+        thr=1.0,
+        reset=reset,
+        timing=timing,
+        v_reset=-0.2,
+        v_leak=0.1,
     )
     np.testing.assert_array_equal(out[:, 0], s_ref)
     np.testing.assert_allclose(v[:, 0], v_ref, rtol=1e-5, atol=1e-5)
@@ -142,9 +153,18 @@ def test_pure_functions_match_module(key):
     np.testing.assert_allclose(h, 0.5 * x)
     lif = snn.LIF(beta=0.5, decay_input=True)
     spikes, v1 = lif_step(
-        x, v, beta=jnp.full(4, 0.5), threshold=jnp.ones(4), v_reset=jnp.zeros(4),
-        v_leak=jnp.zeros(4), surrogate=lif.surrogate, reset="subtract",
-        reset_timing="immediate", detach_reset=False, spike_test=">", decay_input=True,
+        x,
+        v,
+        beta=jnp.full(4, 0.5),
+        threshold=jnp.ones(4),
+        v_reset=jnp.zeros(4),
+        v_leak=jnp.zeros(4),
+        surrogate=lif.surrogate,
+        reset="subtract",
+        reset_timing="immediate",
+        detach_reset=False,
+        spike_test=">",
+        decay_input=True,
     )
     out, state = lif(x, lif.init_state(x.shape))
     np.testing.assert_array_equal(out, spikes)
@@ -207,8 +227,14 @@ def test_learn_threshold_gradient():
     reset=st.sampled_from(["subtract", "zero", "none"]),
 )
 def test_rest_stays_at_rest(beta, v_leak, timing, reset):
-    lif = snn.LIF(beta=beta, threshold=1.0, v_leak=v_leak, reset=reset,
-                  reset_timing=timing, v_reset=-1.5)
+    lif = snn.LIF(
+        beta=beta,
+        threshold=1.0,
+        v_leak=v_leak,
+        reset=reset,
+        reset_timing=timing,
+        v_reset=-1.5,
+    )
     out, v, _ = _run(lif, np.zeros((10, 3)))
     assert not out.any()
     np.testing.assert_array_equal(v, np.full_like(v, np.float32(v_leak)))
@@ -227,8 +253,12 @@ def test_spikes_are_binary(xs, timing, reset):
 
 
 @settings(max_examples=30, deadline=None)
-@given(c1=st.floats(0.0, 2.0), dc=st.floats(0.0, 1.0), beta=st.floats(0.0, 0.99),
-       reset=st.sampled_from(["subtract", "zero"]))
+@given(
+    c1=st.floats(0.0, 2.0),
+    dc=st.floats(0.0, 1.0),
+    beta=st.floats(0.0, 0.99),
+    reset=st.sampled_from(["subtract", "zero"]),
+)
 def test_spike_count_monotone_in_constant_input(c1, dc, beta, reset):
     lif = snn.LIF(beta=beta, reset=reset)
     n1 = _run(lif, np.full((30, 1), c1))[0].sum()
