@@ -464,13 +464,19 @@ class Custom(AbstractSurrogate):
     """
 
     derivative_fn: Callable[[Array], Array] = eqx.field(static=True)
-    primitive_fn: Callable[[Array], Array] | None = eqx.field(static=True, default=None)
+    primitive_fn: Callable[[Array], Array] | None = eqx.field(static=True)
 
-    def __check_init__(self):
-        if not callable(self.derivative_fn):
-            raise TypeError(
-                f"`derivative_fn` must be callable; got {self.derivative_fn!r}."
-            )
+    def __init__(
+        self,
+        derivative_fn: Callable[[Array], Array],
+        primitive_fn: Callable[[Array], Array] | None = None,
+    ):
+        if not callable(derivative_fn):
+            raise TypeError(f"`derivative_fn` must be callable; got {derivative_fn!r}.")
+        if primitive_fn is not None and not callable(primitive_fn):
+            raise TypeError(f"`primitive_fn` must be callable; got {primitive_fn!r}.")
+        self.derivative_fn = derivative_fn
+        self.primitive_fn = primitive_fn
 
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """$f(x)$, the user function."""

@@ -1,6 +1,7 @@
 """Non-spiking leaky integrator readout (norse `LI`, snntorch-style readout)."""
 
 from collections.abc import Collection
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -111,7 +112,7 @@ class LI(AbstractNeuron[LIState]):
         *,
         tau_syn: ParamLike | None = None,
         dt: ScalarLike = 1.0,
-        **kwargs,
+        **kwargs: Any,
     ) -> "LI":
         r"""Exact discretisation: $\beta = e^{-\Delta t/\tau_\text{mem}}$ and
         $\alpha = e^{-\Delta t/\tau_\text{syn}}$ (or 0 without `tau_syn`).

@@ -1,7 +1,7 @@
 """Leaky integrate-and-fire neuron (snntorch `Leaky`, spikingjelly `LIFNode`)."""
 
 from collections.abc import Collection
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import equinox as eqx
 import jax
@@ -241,7 +241,7 @@ class LIF(AbstractNeuron[LIFState]):
         threshold: ParamLike = 1.0,
         *,
         dt: ScalarLike = 1.0,
-        **kwargs,
+        **kwargs: Any,
     ) -> "LIF":
         r"""Build from a membrane time constant: $\beta = e^{-\Delta t / \tau}$.
 

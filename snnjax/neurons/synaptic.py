@@ -1,7 +1,7 @@
 """Second-order (current-based) LIF neuron (snntorch `Synaptic`)."""
 
 from collections.abc import Collection
-from typing import cast
+from typing import Any, cast
 
 import equinox as eqx
 import jax
@@ -197,7 +197,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
         threshold: ParamLike = 1.0,
         *,
         dt: ScalarLike = 1.0,
-        **kwargs,
+        **kwargs: Any,
     ) -> "Synaptic":
         r"""Build from time constants: $\alpha = e^{-\Delta t/\tau_\text{syn}}$,
         $\beta = e^{-\Delta t/\tau_\text{mem}}$.

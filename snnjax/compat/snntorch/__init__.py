@@ -19,6 +19,7 @@ Differences that remain, by design:
 from collections.abc import Callable
 
 from ... import surrogate as _surrogate
+from ..._custom_types import ParamLike
 from ...neurons.lif import LIF
 from ...neurons.synaptic import Synaptic as _Synaptic
 from .._common import learn_set, unsupported
@@ -65,8 +66,8 @@ def _check_common(
 
 
 def Leaky(
-    beta,
-    threshold=1.0,
+    beta: ParamLike,
+    threshold: ParamLike = 1.0,
     spike_grad: _surrogate.AbstractSurrogate | None = None,
     surrogate_disable: bool = False,
     init_hidden: bool = False,
@@ -76,7 +77,7 @@ def Leaky(
     reset_mechanism: str = "subtract",
     state_quant: bool | Callable = False,
     output: bool = False,
-    graded_spikes_factor=1.0,
+    graded_spikes_factor: float = 1.0,
     learn_graded_spikes_factor: bool = False,
     reset_delay: bool = True,
 ) -> LIF:
@@ -132,9 +133,9 @@ def Leaky(
 
 
 def Synaptic(
-    alpha,
-    beta,
-    threshold=1.0,
+    alpha: ParamLike,
+    beta: ParamLike,
+    threshold: ParamLike = 1.0,
     spike_grad: _surrogate.AbstractSurrogate | None = None,
     surrogate_disable: bool = False,
     init_hidden: bool = False,
