@@ -5,7 +5,7 @@ from typing import Any, Literal, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Shaped
+from jaxtyping import Array, ArrayLike, Shaped
 
 from .neurons._base import AbstractNeuron, check_input, check_state
 
@@ -16,7 +16,7 @@ Model = Callable[[Array, Any], tuple[Any, Any]]
 @overload
 def run(
     model: Model,
-    xs: Shaped[Array, " time *shape"],
+    xs: Shaped[ArrayLike, " time *shape"],
     state: StateT,
     *,
     record: Literal[False] = False,
@@ -27,7 +27,7 @@ def run(
 @overload
 def run(
     model: Model,
-    xs: Shaped[Array, " time *shape"],
+    xs: Shaped[ArrayLike, " time *shape"],
     state: StateT,
     *,
     record: Literal[True],
@@ -37,7 +37,7 @@ def run(
 
 def run(
     model: Model,
-    xs: Shaped[Array, " time *shape"],
+    xs: Shaped[ArrayLike, " time *shape"],
     state: StateT,
     *,
     record: bool = False,

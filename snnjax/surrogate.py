@@ -171,8 +171,8 @@ class Sigmoid(AbstractSurrogate):
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         r"""$k\,\sigma(kx)(1-\sigma(kx))$."""
         k = _cast(self.slope, x)
-        s = jax.nn.sigmoid(k * x)
-        return k * s * (1 - s)
+        # s(kx) s(-kx) equals s (1 - s) without the cancellation in 1 - s
+        return k * jax.nn.sigmoid(k * x) * jax.nn.sigmoid(-k * x)
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         """$1 / (1 + e^{-kx})$."""

@@ -28,7 +28,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.tree_util as jtu
-from jaxtyping import Array, Float, Shaped
+from jaxtyping import Array, ArrayLike, Float, Shaped
 
 from ..surrogate import AbstractSurrogate, heaviside
 
@@ -64,7 +64,7 @@ class AbstractNeuron(eqx.Module, Generic[StateT]):
         """Advance one time step: `(x_t, state) -> (output_t, new_state)`."""
 
     def __call__(
-        self, x: Shaped[Array, "*shape"], state: StateT
+        self, x: Shaped[ArrayLike, "*shape"], state: StateT
     ) -> tuple[Float[Array, "*shape"], StateT]:
         """One time step with the input and state checked."""
         x = jnp.asarray(x)
