@@ -5,9 +5,14 @@ import importlib.metadata
 from . import compat as compat, surrogate as surrogate
 from .integrate import run as run
 from .neurons._base import AbstractNeuron as AbstractNeuron
+from .neurons.alpha import Alpha as Alpha, AlphaState as AlphaState
 from .neurons.if_ import IF as IF, IFState as IFState
 from .neurons.li import LI as LI, LIState as LIState
 from .neurons.lif import LIF as LIF, LIFState as LIFState
+from .neurons.recurrent import (
+    RecurrentLIF as RecurrentLIF,
+    RecurrentLIFState as RecurrentLIFState,
+)
 from .neurons.synaptic import Synaptic as Synaptic, SynapticState as SynapticState
 
 try:
@@ -20,9 +25,13 @@ __all__ = [
     "LI",
     "LIF",
     "AbstractNeuron",
+    "Alpha",
+    "AlphaState",
     "IFState",
     "LIFState",
     "LIState",
+    "RecurrentLIF",
+    "RecurrentLIFState",
     "Synaptic",
     "SynapticState",
     "__version__",

@@ -118,3 +118,14 @@ def check_less(
             )
         return low
     return eqx.error_if(low, bad, f"{message}.")
+
+
+def check_different(name_a: str, a: Array, name_b: str, b: Array) -> Array:
+    """Check `a != b` elementwise; returns `a` (wrapped when traced)."""
+    bad = a == b
+    message = f"`{name_a}` must differ from `{name_b}`"
+    if _is_concrete(a) and _is_concrete(b):
+        if np.asarray(bad).any():
+            raise ValueError(f"{message}; both are {np.asarray(a)}.")
+        return a
+    return eqx.error_if(a, bad, f"{message}.")

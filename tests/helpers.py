@@ -51,6 +51,18 @@ ALL_NEURONS = {
     "LI-syn": lambda **kw: _snn().LI(
         **{"beta": 0.8, "alpha": 0.5, "decay_input": True, **kw}
     ),
+    "Alpha": lambda **kw: _snn().Alpha(**{"alpha": 0.9, "beta": 0.8, **kw}),
+    "Alpha-subtract": lambda **kw: _snn().Alpha(
+        **{"alpha": 0.85, "beta": 0.6, "reset": "subtract", **kw}
+    ),
+    "RecurrentLIF": lambda **kw: _snn().RecurrentLIF(
+        **{"beta": 0.8, "weight": _rec_weight(), "bias": 0.05 * jnp.ones(5),
+           "learn": frozenset(), **kw}
+    ),
+    "RecurrentLIF-delayed-zero": lambda **kw: _snn().RecurrentLIF(
+        **{"beta": 0.85, "weight": 0.3 * jnp.ones(5), "reset": "zero",
+           "reset_timing": "delayed", "learn": frozenset(), **kw}
+    ),
 }
 
 SWEEP = {
@@ -64,12 +76,17 @@ SWEEP = {
     "Synaptic-delayed-zero": "beta",
     "LI": "beta",
     "LI-syn": "alpha",
+    "Alpha": "beta",
+    "Alpha-subtract": "alpha",
+    "RecurrentLIF": "beta",
+    "RecurrentLIF-delayed-zero": "threshold",
 }
 SWEEP_VALUES = {"beta": (0.5, 0.95), "alpha": (0.3, 0.9), "threshold": (0.8, 1.5)}
 
 # Models whose only non-smooth part is the spike (no deliberate stop_gradient
 # on the path from the input): eligible for `check_grads` with a smooth
-# surrogate. The delayed resets and detach_reset use stop_gradient on purpose.
+# surrogate. The delayed resets and detach_reset use stop_gradient on purpose;
+# recurrent models feed spikes back, so their membrane is not smooth either.
 SMOOTH_GRADIENT = ("LIF", "IF", "Synaptic", "LI", "LI-syn")
 
 ALL_SURROGATES = {
@@ -85,6 +102,11 @@ ALL_SURROGATES = {
         lambda x: jnp.exp(-(x**2)), primitive_fn=lambda x: _erf_half(x)
     ),
 }
+
+
+def _rec_weight():
+    # a fixed (5, 5) feedback matrix with entries in {-0.1, 0, 0.1}
+    return 0.1 * (jnp.arange(25.0).reshape(5, 5) % 3 - 1)
 
 
 def _erf_half(x):

@@ -295,7 +295,7 @@ def test_learned_parameter_gets_nonzero_gradient(name, key):
 
 # ----------------------------------------------------- gradient checks, float64
 
-GRAD_SHAPE = (6, 2, 3)
+GRAD_SHAPE = (6, 2, 5)  # features = 5 like SHAPE (recurrent models fix n)
 
 
 def _smooth_model(name, **kw):

@@ -22,7 +22,7 @@ learnability) are functions here that every model calls.
 import abc
 import dataclasses
 from collections.abc import Collection
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import equinox as eqx
 import jax
@@ -83,7 +83,26 @@ class AbstractNeuron(eqx.Module, Generic[StateT]):
         value = getattr(self, name)
         if name not in self.learn:
             value = jax.lax.stop_gradient(value)
+        if is_weight(self, name):  # a connection matrix: cast, never broadcast
+            return value.astype(like.dtype)
         return jnp.broadcast_to(value.astype(like.dtype), like.shape)
+
+
+def weight_field(**kwargs: Any) -> Any:
+    """A dataclass field for a weight array (not a per-neuron parameter).
+
+    Weights (recurrent matrices, ...) are exempt from the per-neuron shape check
+    and are cast but not broadcast by `AbstractNeuron.param`.
+    """
+    return eqx.field(metadata={"snnjax_weight": True}, **kwargs)
+
+
+def is_weight(model: eqx.Module, name: str) -> bool:
+    """Whether field `name` of `model` was declared with `weight_field`."""
+    for field in dataclasses.fields(model):
+        if field.name == name:
+            return bool(field.metadata.get("snnjax_weight", False))
+    raise AttributeError(f"{type(model).__name__} has no field {name!r}.")
 
 
 def check_input(x: Array) -> None:
@@ -129,7 +148,7 @@ def check_param_shapes(model: eqx.Module, shape: tuple[int, ...]) -> None:
     for field in dataclasses.fields(model):
         value = getattr(model, field.name)
         field_name = field.name
-        if not isinstance(value, jax.Array):
+        if not isinstance(value, jax.Array) or field.metadata.get("snnjax_weight"):
             continue
         try:
             out = jnp.broadcast_shapes(value.shape, shape)

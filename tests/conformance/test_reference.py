@@ -21,7 +21,22 @@ MANIFEST = json.loads((DATA / "cases.json").read_text())
 CASES = {case["id"]: case for case in MANIFEST["cases"]}
 
 # seed state name -> snnjax state field
-STATE_NAMES = {"mem": "v", "syn": "i", "v": "v", "i": "i"}
+STATE_NAMES = {
+    "mem": "v",
+    "syn": "i",
+    "v": "v",
+    "i": "i",
+    "syn_exc": "i_exc",
+    "syn_inh": "i_inh",
+}
+# seed parameter name -> snnjax field
+PARAM_FIELDS = {"recurrent_weight": "weight", "recurrent_bias": "bias"}
+# arrays a torch-free constructor needs (torch draws them at random): keyword ->
+# the recorded array that holds the values the seed used
+CONSTRUCTOR_ARRAYS = {
+    "recurrent_weight": "param_recurrent_weight",
+    "recurrent_bias": "param_recurrent_bias",
+}
 
 
 def _namespace(library):
@@ -77,13 +92,23 @@ def _build(case):
         build = _norse_li(case["params"])
         params = {n: jnp.asarray(case["params"][n]) for n in names}
         return params, lambda p: build(**p)
-    model = eval(case["constructor"], _namespace(case["library"]))
+    namespace = _namespace(case["library"])
+    constructor = case["constructor"]
+    recorded = np.load(DATA / case["file"])
+    extra = [k for k, v in CONSTRUCTOR_ARRAYS.items() if v in recorded.files]
+    if extra:  # e.g. RLeaky's nn.Linear weights, given as arrays
+        namespace.update(
+            {f"_{k}": jnp.asarray(recorded[CONSTRUCTOR_ARRAYS[k]]) for k in extra}
+        )
+        constructor = constructor[:-1] + "".join(f", {k}=_{k}" for k in extra) + ")"
+    model = eval(constructor, namespace)
     names = case["trainable_parameters"]
-    params = {n: getattr(model, n) for n in names}
+    fields = [PARAM_FIELDS.get(n, n) for n in names]
+    params = {n: getattr(model, f) for n, f in zip(names, fields, strict=True)}
 
     def with_params(p):
         return eqx.tree_at(
-            lambda m: [getattr(m, n) for n in names], model, [p[n] for n in names]
+            lambda m: [getattr(m, f) for f in fields], model, [p[n] for n in names]
         )
 
     return params, with_params

@@ -18,14 +18,19 @@ Differences that remain, by design:
 
 from collections.abc import Callable
 
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
 from ... import surrogate as _surrogate
 from ..._custom_types import ParamLike
+from ...neurons.alpha import Alpha as _Alpha
 from ...neurons.lif import LIF
+from ...neurons.recurrent import RecurrentLIF
 from ...neurons.synaptic import Synaptic as _Synaptic
 from .._common import learn_set, unsupported
 from . import surrogate as surrogate
 
-__all__ = ["Leaky", "Synaptic", "surrogate"]
+__all__ = ["Alpha", "Leaky", "RLeaky", "Synaptic", "surrogate"]
 
 _RESETS = ("subtract", "zero", "none")
 
@@ -199,4 +204,190 @@ def Synaptic(
         learn=learn_set(
             {"alpha": learn_alpha, "beta": learn_beta, "threshold": learn_threshold}
         ),
+    )
+
+
+def Alpha(
+    alpha: ParamLike,
+    beta: ParamLike,
+    threshold: ParamLike = 1.0,
+    spike_grad: _surrogate.AbstractSurrogate | None = None,
+    surrogate_disable: bool = False,
+    init_hidden: bool = False,
+    inhibition: bool = False,
+    learn_alpha: bool = False,
+    learn_beta: bool = False,
+    learn_threshold: bool = False,
+    reset_mechanism: str = "zero",
+    state_quant: bool | Callable = False,
+    output: bool = False,
+) -> _Alpha:
+    r"""snntorch `Alpha` as an [`snnjax.Alpha`][snnjax.Alpha].
+
+    $\tau_\alpha = \ln\alpha / (\ln\beta - \ln\alpha) + 1$;
+    $e_t = \alpha i^\text{exc}_{t-1} + x_t$, $n_t = \beta i^\text{inh}_{t-1} - x_t$,
+    $v_t = \tau_\alpha (e_t + n_t)$, with snntorch's delayed resets (see
+    `snnjax.Alpha`). The states `i_exc`, `i_inh`, `v` are snntorch's
+    `syn_exc`, `syn_inh`, `mem`. snntorch 1.0 cannot build `Alpha` with
+    `learn_alpha=True` (a seed bug); here it trains `alpha`.
+
+    Args:
+        alpha: excitatory decay in (0, 1).
+        beta: inhibitory decay in (0, 1), different from `alpha`.
+        threshold: firing threshold.
+        spike_grad: surrogate; `None` gives `atan(alpha=2.0)`.
+        surrogate_disable: accepted; the forward pass is the same.
+        init_hidden: must be `False`.
+        inhibition: must be `False`.
+        learn_alpha: train `alpha`.
+        learn_beta: train `beta`.
+        learn_threshold: train `threshold`.
+        reset_mechanism: `"zero"` (default), `"subtract"` or `"none"`.
+        state_quant: must be `False`.
+        output: accepted, no effect.
+
+    Returns:
+        An `snnjax.Alpha` with zero initial state.
+    """
+    surrogate_fn = _check_common(
+        spike_grad=spike_grad,
+        init_hidden=init_hidden,
+        inhibition=inhibition,
+        state_quant=state_quant,
+        reset_mechanism=reset_mechanism,
+    )
+    del surrogate_disable, output
+    return _Alpha(
+        alpha,
+        beta,
+        threshold,
+        reset=reset_mechanism,
+        spike_test=">",
+        surrogate=surrogate_fn,
+        learn=learn_set(
+            {"alpha": learn_alpha, "beta": learn_beta, "threshold": learn_threshold}
+        ),
+    )
+
+
+def RLeaky(
+    beta: ParamLike,
+    V: ParamLike = 1.0,
+    all_to_all: bool = True,
+    linear_features: int | None = None,
+    conv2d_channels: int | None = None,
+    kernel_size: int | None = None,
+    threshold: ParamLike = 1.0,
+    spike_grad: _surrogate.AbstractSurrogate | None = None,
+    surrogate_disable: bool = False,
+    init_hidden: bool = False,
+    inhibition: bool = False,
+    learn_beta: bool = False,
+    learn_threshold: bool = False,
+    learn_recurrent: bool = True,
+    reset_mechanism: str = "subtract",
+    state_quant: bool | Callable = False,
+    output: bool = False,
+    reset_delay: bool = True,
+    *,
+    recurrent_weight: Float[Array, "n n"] | None = None,
+    recurrent_bias: Float[Array, " n"] | None = None,
+    key: PRNGKeyArray | None = None,
+) -> RecurrentLIF:
+    r"""snntorch `RLeaky` as an [`snnjax.RecurrentLIF`][snnjax.RecurrentLIF].
+
+    $v_t = \beta v_{t-1} + x_t + c_t - r_t \vartheta$ ("subtract") or
+    $h_t - r_t h_t$ ("zero", the whole new membrane), with the feedback
+    $c_t = z_{t-1} W^\top + b$ (`all_to_all=True`, an `nn.Linear(n, n)`) or
+    $V z_{t-1}$ (one-to-one), $r_t = \text{sg}(H(v_{t-1} - \vartheta))$ and
+    $s_t = H(v_t - \vartheta)$ with `>`. torch initialises the `nn.Linear`
+    randomly; here pass its values as `recurrent_weight`/`recurrent_bias`
+    (snnjax's extension: arrays, e.g. exported from a trained snntorch model)
+    or a `key` to draw them as torch does.
+
+    Args:
+        beta: membrane decay in [0, 1].
+        V: one-to-one feedback weight (scalar or `(n,)`), with `all_to_all=False`.
+        all_to_all: dense feedback through `nn.Linear(n, n)`.
+        linear_features: `n`, the number of neurons.
+        conv2d_channels: convolutional feedback: not supported yet.
+        kernel_size: convolutional feedback: not supported yet.
+        threshold: firing threshold.
+        spike_grad: surrogate; `None` gives `atan(alpha=2.0)`.
+        surrogate_disable: accepted; the forward pass is the same.
+        init_hidden: must be `False`.
+        inhibition: must be `False`.
+        learn_beta: train `beta`.
+        learn_threshold: train `threshold`.
+        learn_recurrent: train the feedback weights (default, as in snntorch).
+        reset_mechanism: `"subtract"`, `"zero"` or `"none"`.
+        state_quant: must be `False`.
+        output: accepted, no effect.
+        reset_delay: must be `True` (`False` is not verified against snntorch).
+        recurrent_weight: `(n, n)` feedback matrix (all-to-all).
+        recurrent_bias: `(n,)` feedback bias (all-to-all).
+        key: draws the all-to-all weights when they are not given.
+
+    Returns:
+        An `snnjax.RecurrentLIF` with `reset_timing="delayed"` and zero state.
+    """
+    surrogate_fn = _check_common(
+        spike_grad=spike_grad,
+        init_hidden=init_hidden,
+        inhibition=inhibition,
+        state_quant=state_quant,
+        reset_mechanism=reset_mechanism,
+    )
+    del surrogate_disable, output
+    if conv2d_channels is not None or kernel_size is not None:
+        raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
+    if not reset_delay:
+        raise unsupported(
+            "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
+        )
+    learn = learn_set({"beta": learn_beta, "threshold": learn_threshold})
+    common = {
+        "reset": reset_mechanism,
+        "reset_timing": "delayed",
+        "spike_test": ">",
+        "surrogate": surrogate_fn,
+    }
+    if not all_to_all:
+        if linear_features is None:
+            raise ValueError("`linear_features` (the number of neurons) is required.")
+        weight = jnp.broadcast_to(jnp.asarray(V), (linear_features,))
+        learn = learn | ({"weight"} if learn_recurrent else set())
+        return RecurrentLIF(beta, threshold, weight=weight, learn=learn, **common)
+    learn = learn | ({"weight", "bias"} if learn_recurrent else set())
+    if recurrent_weight is None:
+        if key is None or linear_features is None:
+            raise ValueError(
+                "RLeaky(all_to_all=True) needs its recurrent weights: pass "
+                "`recurrent_weight=` (and `recurrent_bias=`) arrays, or "
+                "`linear_features=` and a `key=` to draw them as torch does."
+            )
+        return RecurrentLIF.random(
+            linear_features,
+            key=key,
+            beta=beta,
+            threshold=threshold,
+            learn=learn,
+            **common,
+        )
+    if linear_features is not None and recurrent_weight.shape != (
+        linear_features,
+        linear_features,
+    ):
+        raise ValueError(
+            f"`recurrent_weight` must have shape ({linear_features}, "
+            f"{linear_features}) for `linear_features={linear_features}`; "
+            f"got {recurrent_weight.shape}."
+        )
+    return RecurrentLIF(
+        beta,
+        threshold,
+        weight=recurrent_weight,
+        bias=recurrent_bias,
+        learn=learn,
+        **common,
     )
