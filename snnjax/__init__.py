@@ -14,6 +14,10 @@ from .neurons.recurrent import (
     RecurrentLIFState as RecurrentLIFState,
 )
 from .neurons.synaptic import Synaptic as Synaptic, SynapticState as SynapticState
+from .neurons.wrappers import (
+    GradedSpikes as GradedSpikes,
+    WinnerTakeAll as WinnerTakeAll,
+)
 
 try:
     __version__ = importlib.metadata.version("snnjax")
@@ -27,6 +31,7 @@ __all__ = [
     "AbstractNeuron",
     "Alpha",
     "AlphaState",
+    "GradedSpikes",
     "IFState",
     "LIFState",
     "LIState",
@@ -34,6 +39,7 @@ __all__ = [
     "RecurrentLIFState",
     "Synaptic",
     "SynapticState",
+    "WinnerTakeAll",
     "__version__",
     "compat",
     "run",

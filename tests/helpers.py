@@ -59,6 +59,13 @@ ALL_NEURONS = {
         **{"beta": 0.8, "weight": _rec_weight(), "bias": 0.05 * jnp.ones(5),
            "learn": frozenset(), **kw}
     ),
+    # wrappers: keyword overrides go to the wrapped neuron
+    "GradedSpikes(LIF)": lambda **kw: _snn().GradedSpikes(
+        _snn().LIF(**{"beta": 0.9, **kw}), factor=1.5
+    ),
+    "WinnerTakeAll(LIF-delayed)": lambda **kw: _snn().WinnerTakeAll(
+        _snn().LIF(**{"beta": 0.85, "reset_timing": "delayed", **kw})
+    ),
     "RecurrentLIF-delayed-zero": lambda **kw: _snn().RecurrentLIF(
         **{"beta": 0.85, "weight": 0.3 * jnp.ones(5), "reset": "zero",
            "reset_timing": "delayed", "learn": frozenset(), **kw}
@@ -80,6 +87,8 @@ SWEEP = {
     "Alpha-subtract": "alpha",
     "RecurrentLIF": "beta",
     "RecurrentLIF-delayed-zero": "threshold",
+    "GradedSpikes(LIF)": "beta",
+    "WinnerTakeAll(LIF-delayed)": "threshold",
 }
 SWEEP_VALUES = {"beta": (0.5, 0.95), "alpha": (0.3, 0.9), "threshold": (0.8, 1.5)}
 

@@ -39,8 +39,12 @@ def test_per_neuron_beta_tensor():
     "kwargs,err,match",
     [
         ({"init_hidden": True}, NotImplementedError, "init_hidden"),
-        ({"inhibition": True}, NotImplementedError, "inhibition"),
-        ({"graded_spikes_factor": 2.0}, NotImplementedError, "graded_spikes_factor"),
+        (
+            {"inhibition": True, "reset_delay": False},
+            NotImplementedError,
+            "reset_delay",
+        ),
+        ({"state_quant": 3}, TypeError, "state_quant"),
         ({"reset_mechanism": "reset"}, ValueError, "`reset_mechanism` must be one of"),
         ({"spike_grad": lambda x: x}, TypeError, "spike_grad"),
         ({"learn_beta": 1}, TypeError, "learn_beta"),
@@ -101,3 +105,27 @@ def test_surrogate_namespaces_agree():
     np.testing.assert_array_equal(a, b)
     tri = surrogate.PiecewiseQuadratic(alpha=2.0).derivative(x)
     np.testing.assert_allclose(tri, np.maximum(0.0, 2.0 - 4.0 * np.abs(np.asarray(x))))
+
+
+def test_leaky_inhibition_graded_and_quant_map_to_wrappers():
+    wta = snntorch.Leaky(beta=0.9, inhibition=True)
+    assert isinstance(wta, snn.WinnerTakeAll) and wta.axis == 1
+    graded = snntorch.Leaky(beta=0.9, graded_spikes_factor=2.0)
+    assert isinstance(graded, snn.GradedSpikes) and float(graded.factor) == 2.0
+    learned = snntorch.Leaky(beta=0.9, learn_graded_spikes_factor=True)
+    assert isinstance(learned, snn.GradedSpikes) and learned.learn == {"factor"}
+    assert isinstance(snntorch.Leaky(beta=0.9), snn.LIF)
+
+    def quant(v):
+        return jnp.round(v * 4) / 4
+
+    lif = snntorch.Leaky(beta=0.9, state_quant=quant)
+    assert lif.state_quant is quant
+    syn = snntorch.Synaptic(alpha=0.5, beta=0.9, state_quant=quant, inhibition=True)
+    assert isinstance(syn, snn.WinnerTakeAll) and syn.neuron.state_quant is quant
+    with pytest.raises(NotImplementedError, match="inhibition"):
+        snntorch.Alpha(alpha=0.9, beta=0.8, inhibition=True)
+    with pytest.raises(NotImplementedError, match="state_quant"):
+        snntorch.RLeaky(
+            beta=0.9, linear_features=2, recurrent_weight=jnp.eye(2), state_quant=quant
+        )

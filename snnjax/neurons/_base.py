@@ -162,6 +162,12 @@ def check_param_shapes(model: eqx.Module, shape: tuple[int, ...]) -> None:
             )
 
 
+def check_callable(name: str, fn: object) -> None:
+    """Raise `TypeError` unless `fn` is `None` or callable."""
+    if fn is not None and not callable(fn):
+        raise TypeError(f"`{name}` must be a function or None; got {fn!r}.")
+
+
 def fire(
     v: Float[Array, "*shape"],
     threshold: Float[Array, "*shape"],

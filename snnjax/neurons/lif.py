@@ -1,6 +1,6 @@
 """Leaky integrate-and-fire neuron (snntorch `Leaky`, spikingjelly `LIFNode`)."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, Literal, cast
 
 import equinox as eqx
@@ -15,6 +15,7 @@ from ._base import (
     AbstractNeuron,
     Reset,
     SpikeTest,
+    check_callable,
     detach_if,
     fire,
     reset_now,
@@ -48,6 +49,10 @@ def lif_charge(
     return beta * (v - v_leak) + v_leak + gain * x
 
 
+def _identity(x: Array) -> Array:
+    return x
+
+
 def lif_step(
     x: Float[Array, "*shape"],
     v: Float[Array, "*shape"],
@@ -62,10 +67,12 @@ def lif_step(
     detach_reset: bool,
     spike_test: SpikeTest,
     decay_input: bool,
+    state_quant: Callable[[Array], Array] | None = None,
 ) -> tuple[Float[Array, "*shape"], Float[Array, "*shape"]]:
     """One LIF step; returns `(spikes, v_new)`. See [`LIF`][snnjax.LIF]."""
+    quant = _identity if state_quant is None else state_quant
     if reset_timing == "immediate":
-        h = lif_charge(v, x, beta=beta, v_leak=v_leak, decay_input=decay_input)
+        h = quant(lif_charge(v, x, beta=beta, v_leak=v_leak, decay_input=decay_input))
         spikes = fire(h, threshold, surrogate, spike_test)
         s = detach_if(spikes, detach_reset)
         return spikes, reset_now(
@@ -82,6 +89,7 @@ def lif_step(
         h = lif_charge(v_old, x, beta=beta, v_leak=v_leak, decay_input=decay_input)
     else:
         h = lif_charge(v, x, beta=beta, v_leak=v_leak, decay_input=decay_input)
+    h = quant(h)
     spikes = fire(h, threshold, surrogate, spike_test)
     if reset_timing == "delayed" or reset == "none":
         return spikes, h
@@ -158,6 +166,10 @@ class LIF(AbstractNeuron[LIFState]):
         surrogate: surrogate derivative of the spike (default `ATan(2.0)`).
         learn: names of the parameters that receive gradients (subset of
             `{"beta", "threshold", "v_reset", "v_leak"}`); others are frozen.
+        state_quant: optional elementwise function applied to the charged
+            membrane before the spike test (snntorch `state_quant`, e.g. a
+            quantizer with a straight-through gradient); the stored state is
+            its output.
 
     Examples:
         >>> import jax.numpy as jnp
@@ -186,6 +198,7 @@ class LIF(AbstractNeuron[LIFState]):
     spike_test: SpikeTest = eqx.field(static=True)
     decay_input: bool = eqx.field(static=True)
     learn: frozenset[str] = eqx.field(static=True)
+    state_quant: Callable[[Array], Array] | None = eqx.field(static=True)
 
     def __init__(
         self,
@@ -201,6 +214,7 @@ class LIF(AbstractNeuron[LIFState]):
         decay_input: bool = False,
         surrogate: AbstractSurrogate = ATan(2.0),
         learn: Collection[str] = frozenset(),
+        state_quant: Callable[[Array], Array] | None = None,
     ):
         validate_options(
             reset=reset,
@@ -208,6 +222,7 @@ class LIF(AbstractNeuron[LIFState]):
             learn=learn,
             allowed_learn=("beta", "threshold", "v_reset", "v_leak"),
         )
+        check_callable("state_quant", state_quant)
         _checks.check_option("reset_timing", reset_timing, RESET_TIMINGS)
         self.beta = _checks.check_range(
             "beta", _checks.as_param("beta", beta), lower=0.0, upper=1.0
@@ -233,6 +248,7 @@ class LIF(AbstractNeuron[LIFState]):
         self.spike_test = cast(SpikeTest, spike_test)
         self.decay_input = decay_input
         self.learn = frozenset(learn)
+        self.state_quant = state_quant
 
     @classmethod
     def from_tau(
@@ -283,5 +299,6 @@ class LIF(AbstractNeuron[LIFState]):
             detach_reset=self.detach_reset,
             spike_test=self.spike_test,
             decay_input=self.decay_input,
+            state_quant=self.state_quant,
         )
         return spikes, LIFState(v=v)

@@ -1,6 +1,6 @@
 """Second-order (current-based) LIF neuron (snntorch `Synaptic`)."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, cast
 
 import equinox as eqx
@@ -15,6 +15,7 @@ from ._base import (
     AbstractNeuron,
     Reset,
     SpikeTest,
+    check_callable,
     detach_if,
     fire,
     reset_now,
@@ -28,6 +29,10 @@ class SynapticState(eqx.Module):
 
     i: Float[Array, "*shape"]
     v: Float[Array, "*shape"]
+
+
+def _identity(x: Array) -> Array:
+    return x
 
 
 def synaptic_step(
@@ -44,11 +49,14 @@ def synaptic_step(
     reset_timing: ResetTiming,
     detach_reset: bool,
     spike_test: SpikeTest,
+    state_quant: Callable[[Array], Array] | None = None,
 ) -> tuple[Float[Array, "*shape"], Float[Array, "*shape"], Float[Array, "*shape"]]:
     """One step; returns `(spikes, i_new, v_new)`. See [`Synaptic`][snnjax.Synaptic]."""
+    quant = _identity if state_quant is None else state_quant
     i = alpha * i + x
     h = beta * v + i
     if reset_timing == "immediate":
+        i, h = quant(i), quant(h)
         spikes = fire(h, threshold, surrogate, spike_test)
         s = detach_if(spikes, detach_reset)
         return (
@@ -62,6 +70,7 @@ def synaptic_step(
         h = h - r * threshold
     elif reset == "zero":  # snntorch Synaptic zeroes the whole new membrane
         h = h - r * (h - v_reset)
+    i, h = quant(i), quant(h)
     spikes = fire(h, threshold, surrogate, spike_test)
     if reset_timing == "delayed" or reset == "none":
         return spikes, i, h
@@ -116,6 +125,9 @@ class Synaptic(AbstractNeuron[SynapticState]):
         surrogate: surrogate derivative (default `ATan(2.0)`).
         learn: parameters that receive gradients, subset of
             `{"alpha", "beta", "threshold", "v_reset"}`.
+        state_quant: optional elementwise function applied to the current and
+            the charged membrane before the spike test (snntorch
+            `state_quant`); the stored state is its output.
 
     Examples:
         >>> import jax.numpy as jnp
@@ -141,6 +153,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
     detach_reset: bool = eqx.field(static=True)
     spike_test: SpikeTest = eqx.field(static=True)
     learn: frozenset[str] = eqx.field(static=True)
+    state_quant: Callable[[Array], Array] | None = eqx.field(static=True)
 
     def __init__(
         self,
@@ -155,6 +168,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
         spike_test: str = ">",
         surrogate: AbstractSurrogate = ATan(2.0),
         learn: Collection[str] = frozenset(),
+        state_quant: Callable[[Array], Array] | None = None,
     ):
         validate_options(
             reset=reset,
@@ -162,6 +176,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
             learn=learn,
             allowed_learn=("alpha", "beta", "threshold", "v_reset"),
         )
+        check_callable("state_quant", state_quant)
         _checks.check_option("reset_timing", reset_timing, RESET_TIMINGS)
         self.alpha = _checks.check_range(
             "alpha", _checks.as_param("alpha", alpha), lower=0.0, upper=1.0
@@ -188,6 +203,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
         self.detach_reset = detach_reset
         self.spike_test = cast(SpikeTest, spike_test)
         self.learn = frozenset(learn)
+        self.state_quant = state_quant
 
     @classmethod
     def from_tau(
@@ -242,5 +258,6 @@ class Synaptic(AbstractNeuron[SynapticState]):
             reset_timing=self.reset_timing,
             detach_reset=self.detach_reset,
             spike_test=self.spike_test,
+            state_quant=self.state_quant,
         )
         return spikes, SynapticState(i=i, v=v)

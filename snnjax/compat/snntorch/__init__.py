@@ -10,8 +10,8 @@ Differences that remain, by design:
 
 * snntorch clamps `beta`/`alpha` to [0, 1] in every forward pass; snnjax
   rejects values outside [0, 1] when the model is built and does not clamp.
-* `init_hidden`, `inhibition`, `state_quant` and graded spikes are not
-  supported yet and raise `NotImplementedError`.
+* `init_hidden=True` raises `NotImplementedError` (state is explicit);
+  `state_quant` takes a JAX function (snntorch's quantizers are torch code).
 * snntorch 1.0 `Synaptic.forward(x, syn, mem)` copies `mem` into `syn` when
   both are passed (a seed bug); snnjax uses the state it is given.
 """
@@ -23,16 +23,30 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from ... import surrogate as _surrogate
 from ..._custom_types import ParamLike
+from ...neurons._base import AbstractNeuron
 from ...neurons.alpha import Alpha as _Alpha
 from ...neurons.lif import LIF
 from ...neurons.recurrent import RecurrentLIF
 from ...neurons.synaptic import Synaptic as _Synaptic
+from ...neurons.wrappers import GradedSpikes, WinnerTakeAll
 from .._common import learn_set, unsupported
 from . import surrogate as surrogate
 
 __all__ = ["Alpha", "Leaky", "RLeaky", "Synaptic", "surrogate"]
 
 _RESETS = ("subtract", "zero", "none")
+
+
+def _reject_unsupported(*, inhibition: bool, state_quant: object) -> None:
+    if inhibition:
+        raise unsupported("snntorch", "inhibition", inhibition, "planned here")
+    if state_quant is not False:
+        raise unsupported("snntorch", "state_quant", state_quant, "planned here")
+
+
+def _is_one(value: object) -> bool:
+    # a concrete scalar 1.0 (the seed default) needs no wrapper
+    return isinstance(value, int | float) and value == 1
 
 
 def _check_common(
@@ -50,10 +64,12 @@ def _check_common(
             init_hidden,
             "state is explicit in snnjax: pass it to the model or to snnjax.run",
         )
-    if inhibition:
-        raise unsupported("snntorch", "inhibition", inhibition, "planned")
-    if state_quant is not False:
-        raise unsupported("snntorch", "state_quant", state_quant, "planned")
+    if not isinstance(inhibition, bool):
+        raise TypeError(f"`inhibition` must be a bool; got {inhibition!r}.")
+    if state_quant is not False and not callable(state_quant):
+        raise TypeError(
+            f"`state_quant` must be False or a function; got {state_quant!r}."
+        )
     if reset_mechanism not in _RESETS:
         raise ValueError(
             "`reset_mechanism` must be one of 'subtract', 'zero', 'none'; "
@@ -82,10 +98,10 @@ def Leaky(
     reset_mechanism: str = "subtract",
     state_quant: bool | Callable = False,
     output: bool = False,
-    graded_spikes_factor: float = 1.0,
+    graded_spikes_factor: ParamLike = 1.0,
     learn_graded_spikes_factor: bool = False,
     reset_delay: bool = True,
-) -> LIF:
+) -> LIF | WinnerTakeAll | GradedSpikes:
     r"""snntorch `Leaky` as an [`snnjax.LIF`][snnjax.LIF].
 
     With $r_t = \text{sg}(H(v_{t-1} - \vartheta))$ and $H(u) = [u > 0]$:
@@ -101,18 +117,24 @@ def Leaky(
             `snnjax.surrogate`; `None` gives `atan(alpha=2.0)`.
         surrogate_disable: accepted; the forward pass is the same.
         init_hidden: must be `False` (state is explicit in snnjax).
-        inhibition: must be `False` (not supported yet).
+        inhibition: only the neuron with the highest membrane along axis 1
+            may spike: wraps the model in `snnjax.WinnerTakeAll(axis=1)`
+            (with `reset_delay=True` only).
         learn_beta: train `beta`.
         learn_threshold: train `threshold`.
         reset_mechanism: `"subtract"`, `"zero"` or `"none"`.
-        state_quant: must be `False` (not supported yet).
+        state_quant: `False` or a JAX function applied to the membrane before
+            the spike test (`LIF(state_quant=...)`); snntorch's own quantizers
+            are torch functions and must be rewritten in JAX.
         output: accepted, no effect (states are always returned).
-        graded_spikes_factor: must be 1.0 (not supported yet).
-        learn_graded_spikes_factor: must be `False`.
+        graded_spikes_factor: spike amplitude; other than 1 wraps the model in
+            `snnjax.GradedSpikes`.
+        learn_graded_spikes_factor: train the spike amplitude.
         reset_delay: snntorch's reset timing (see above).
 
     Returns:
-        An `snnjax.LIF` whose `init_state` is zero, like snntorch's.
+        An `snnjax.LIF` whose `init_state` is zero, like snntorch's (wrapped
+        as described for `inhibition` and `graded_spikes_factor`).
     """
     surrogate_fn = _check_common(
         spike_grad=spike_grad,
@@ -122,11 +144,11 @@ def Leaky(
         reset_mechanism=reset_mechanism,
     )
     del surrogate_disable, output  # no effect on the math
-    if graded_spikes_factor != 1.0 or learn_graded_spikes_factor:
+    if inhibition and not reset_delay:
         raise unsupported(
-            "snntorch", "graded_spikes_factor", graded_spikes_factor, "planned"
+            "snntorch", "reset_delay", reset_delay, "not verified with inhibition"
         )
-    return LIF(
+    model: AbstractNeuron = LIF(
         beta,
         threshold,
         reset=reset_mechanism,
@@ -134,7 +156,17 @@ def Leaky(
         spike_test=">",
         surrogate=surrogate_fn,
         learn=learn_set({"beta": learn_beta, "threshold": learn_threshold}),
+        state_quant=None if state_quant is False else state_quant,
     )
+    if inhibition:
+        model = WinnerTakeAll(model, axis=1)
+    if learn_graded_spikes_factor or not _is_one(graded_spikes_factor):
+        model = GradedSpikes(
+            model,
+            graded_spikes_factor,
+            learn=learn_set({"factor": learn_graded_spikes_factor}),
+        )
+    return model
 
 
 def Synaptic(
@@ -152,7 +184,7 @@ def Synaptic(
     state_quant: bool | Callable = False,
     output: bool = False,
     reset_delay: bool = True,
-) -> _Synaptic:
+) -> _Synaptic | WinnerTakeAll:
     r"""snntorch `Synaptic` as an [`snnjax.Synaptic`][snnjax.Synaptic].
 
     $i_t = \alpha i_{t-1} + x_t$, $h_t = \beta v_{t-1} + i_t$, and with
@@ -172,12 +204,13 @@ def Synaptic(
         spike_grad: surrogate; `None` gives `atan(alpha=2.0)`.
         surrogate_disable: accepted; the forward pass is the same.
         init_hidden: must be `False`.
-        inhibition: must be `False`.
+        inhibition: wrap in `snnjax.WinnerTakeAll(axis=1)` (see `Leaky`).
         learn_alpha: train `alpha`.
         learn_beta: train `beta`.
         learn_threshold: train `threshold`.
         reset_mechanism: `"subtract"`, `"zero"` or `"none"`.
-        state_quant: must be `False`.
+        state_quant: `False` or a JAX function applied to the current and the
+            membrane before the spike test.
         output: accepted, no effect.
         reset_delay: accepted, no effect (see above).
 
@@ -193,7 +226,7 @@ def Synaptic(
         reset_mechanism=reset_mechanism,
     )
     del surrogate_disable, output, reset_delay  # no effect in snntorch 1.0
-    return _Synaptic(
+    model = _Synaptic(
         alpha,
         beta,
         threshold,
@@ -204,7 +237,9 @@ def Synaptic(
         learn=learn_set(
             {"alpha": learn_alpha, "beta": learn_beta, "threshold": learn_threshold}
         ),
+        state_quant=None if state_quant is False else state_quant,
     )
+    return WinnerTakeAll(model, axis=1) if inhibition else model
 
 
 def Alpha(
@@ -238,7 +273,7 @@ def Alpha(
         spike_grad: surrogate; `None` gives `atan(alpha=2.0)`.
         surrogate_disable: accepted; the forward pass is the same.
         init_hidden: must be `False`.
-        inhibition: must be `False`.
+        inhibition: must be `False` (not supported for `Alpha` yet).
         learn_alpha: train `alpha`.
         learn_beta: train `beta`.
         learn_threshold: train `threshold`.
@@ -257,6 +292,7 @@ def Alpha(
         reset_mechanism=reset_mechanism,
     )
     del surrogate_disable, output
+    _reject_unsupported(inhibition=inhibition, state_quant=state_quant)
     return _Alpha(
         alpha,
         beta,
@@ -339,6 +375,7 @@ def RLeaky(
         reset_mechanism=reset_mechanism,
     )
     del surrogate_disable, output
+    _reject_unsupported(inhibition=inhibition, state_quant=state_quant)
     if conv2d_channels is not None or kernel_size is not None:
         raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
     if not reset_delay:
