@@ -12,6 +12,8 @@ from .neurons.lif import LIF as LIF, LIFState as LIFState
 from .neurons.recurrent import (
     RecurrentLIF as RecurrentLIF,
     RecurrentLIFState as RecurrentLIFState,
+    RecurrentSynaptic as RecurrentSynaptic,
+    RecurrentSynapticState as RecurrentSynapticState,
 )
 from .neurons.synaptic import Synaptic as Synaptic, SynapticState as SynapticState
 from .neurons.wrappers import (
@@ -37,6 +39,8 @@ __all__ = [
     "LIState",
     "RecurrentLIF",
     "RecurrentLIFState",
+    "RecurrentSynaptic",
+    "RecurrentSynapticState",
     "Synaptic",
     "SynapticState",
     "WinnerTakeAll",

@@ -59,6 +59,10 @@ ALL_NEURONS = {
         **{"beta": 0.8, "weight": _rec_weight(), "bias": 0.05 * jnp.ones(5),
            "learn": frozenset(), **kw}
     ),
+    "RecurrentSynaptic": lambda **kw: _snn().RecurrentSynaptic(
+        **{"alpha": 0.6, "beta": 0.8, "weight": _rec_weight(), "learn": frozenset(),
+           **kw}
+    ),
     # wrappers: keyword overrides go to the wrapped neuron
     "GradedSpikes(LIF)": lambda **kw: _snn().GradedSpikes(
         _snn().LIF(**{"beta": 0.9, **kw}), factor=1.5
@@ -87,6 +91,7 @@ SWEEP = {
     "Alpha-subtract": "alpha",
     "RecurrentLIF": "beta",
     "RecurrentLIF-delayed-zero": "threshold",
+    "RecurrentSynaptic": "alpha",
     "GradedSpikes(LIF)": "beta",
     "WinnerTakeAll(LIF-delayed)": "threshold",
 }

@@ -117,3 +117,44 @@ def test_compat_rleaky(key):
         snntorch.RLeaky(beta=0.9, linear_features=4, recurrent_weight=jnp.ones((3, 3)))
     alpha = snntorch.Alpha(alpha=0.9, beta=0.8)
     assert isinstance(alpha, snn.Alpha) and alpha.reset == "zero"
+
+
+def test_recurrent_synaptic_by_hand():
+    # alpha = beta = 0.5, one-to-one V = 1: the spike at t0 feeds 1.0 into i
+    m = snn.RecurrentSynaptic(alpha=0.5, beta=0.5, weight=jnp.array([1.0]))
+    xs = jnp.array([[1.5], [0.0], [0.0]])
+    out, _, rec = snn.run(m, xs, m.init_state((1,)), record=True)
+    np.testing.assert_allclose(rec.i[:, 0], [1.5, 1.75, 0.875 + 1.0])
+    # v: 1.5 -> spike -> 0.5; 0.25 + 1.75 = 2.0 -> spike -> 1.0; 0.5 + 1.875
+    np.testing.assert_allclose(rec.v[:, 0], [0.5, 1.0, 1.375])
+    np.testing.assert_array_equal(out[:, 0], [1, 1, 1])
+
+
+def test_recurrent_synaptic_zero_feedback_equals_synaptic(key):
+    xs = jax.random.uniform(key, (15, 2, 3), minval=0.0, maxval=1.2)
+    for timing, reset in [("immediate", "subtract"), ("delayed", "zero")]:
+        kw = {"reset": reset, "reset_timing": timing}
+        rs = snn.RecurrentSynaptic(0.6, 0.8, weight=jnp.zeros((3, 3)), **kw)
+        sy = snn.Synaptic(0.6, 0.8, **kw)
+        out_r, _, rec_r = snn.run(rs, xs, rs.init_state((2, 3)), record=True)
+        out_s, _, rec_s = snn.run(sy, xs, sy.init_state((2, 3)), record=True)
+        np.testing.assert_array_equal(out_r, out_s)
+        np.testing.assert_allclose(rec_r.v, rec_s.v, rtol=1e-6, atol=1e-6)
+
+
+def test_compat_rsynaptic(key):
+    m = snntorch.RSynaptic(alpha=0.8, beta=0.9, linear_features=3, key=key)
+    assert isinstance(m, snn.RecurrentSynaptic) and m.reset_timing == "delayed"
+    assert m.learn == {"weight", "bias"}
+    one = snntorch.RSynaptic(
+        alpha=0.8,
+        beta=0.9,
+        all_to_all=False,
+        V=0.5,
+        linear_features=3,
+        learn_recurrent=False,
+        learn_alpha=True,
+    )
+    assert one.weight.tolist() == [0.5] * 3 and one.learn == {"alpha"}
+    with pytest.raises(ValueError, match="`alpha`"):
+        snntorch.RSynaptic(alpha=1.5, beta=0.9, linear_features=3, key=key)

@@ -140,23 +140,7 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
         self.v_reset = _checks.check_finite(
             "v_reset", _checks.as_param("v_reset", v_reset)
         )
-        weight = _checks.check_finite("weight", _checks.as_param("weight", weight))
-        if weight.ndim not in (1, 2) or (
-            weight.ndim == 2 and weight.shape[0] != weight.shape[1]
-        ):
-            raise ValueError(
-                "`weight` must have shape (n, n) (all-to-all) or (n,) (one-to-one); "
-                f"got {weight.shape}."
-            )
-        if bias is not None:
-            bias = _checks.check_finite("bias", _checks.as_param("bias", bias))
-            if bias.shape != weight.shape[:1]:
-                raise ValueError(
-                    f"`bias` must have shape {weight.shape[:1]} to match `weight`; "
-                    f"got {bias.shape}."
-                )
-        self.weight = weight
-        self.bias = bias
+        self.weight, self.bias = _check_weights(weight, bias)
         self.surrogate = surrogate
         self.reset = cast(Reset, reset)
         self.reset_timing = reset_timing
@@ -191,11 +175,7 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
         self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
     ) -> RecurrentLIFState:
         """Zero membrane and no previous spikes."""
-        n = self.weight.shape[0]
-        if not shape or shape[-1] != n:
-            raise ValueError(
-                f"`shape` must end with the {n} neurons of `weight`; got {shape}."
-            )
+        _check_neuron_count(self.weight, shape)
         return RecurrentLIFState(v=jnp.zeros(shape, dtype), z=jnp.zeros(shape, dtype))
 
     def step(
@@ -222,3 +202,178 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
             h = h - r * (h - v_reset)
         spikes = fire(h, threshold, self.surrogate, self.spike_test)
         return spikes, RecurrentLIFState(v=h, z=spikes)
+
+
+class RecurrentSynapticState(eqx.Module):
+    """State of [`RecurrentSynaptic`][snnjax.RecurrentSynaptic]: `i`, `v`, `z`."""
+
+    i: Float[Array, "*shape"]
+    v: Float[Array, "*shape"]
+    z: Float[Array, "*shape"]
+
+
+class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
+    r"""Current-based LIF whose previous spikes feed its synaptic current.
+
+    With the feedback $c_t = z_{t-1} W^\top + b$ (all-to-all) or
+    $V \odot z_{t-1}$ (one-to-one) of the previous spikes $z_{t-1}$ (not
+    detached), as snntorch's `RSynaptic`:
+
+    $$ i_t = \alpha\, i_{t-1} + x_t + c_t, \qquad h_t = \beta v_{t-1} + i_t $$
+
+    With `reset_timing="immediate"`: $s_t = H(h_t - \vartheta)$ and
+    $v_t = h_t - \bar s_t\vartheta$ ("subtract"),
+    $\bar s_t v_\text{reset} + (1 - \bar s_t) h_t$ ("zero") or $h_t$ ("none").
+    With `reset_timing="delayed"` (snntorch), using the detached
+    $r_t = \text{sg}(H(v_{t-1} - \vartheta))$: $v_t = h_t - r_t\vartheta$
+    ("subtract"), $h_t - r_t (h_t - v_\text{reset})$ ("zero", the whole new
+    membrane) or $h_t$, then $s_t = H(v_t - \vartheta)$. The current is never
+    reset. The state holds $i_t$, $v_t$ and $z_t = s_t$; initially all zero.
+
+    Args:
+        alpha: synaptic decay per step, $\alpha \in [0, 1]$.
+        beta: membrane decay per step, $\beta \in [0, 1]$.
+        threshold: firing threshold $\vartheta$.
+        weight: recurrent weights, `(n, n)` (all-to-all) or `(n,)` (one-to-one).
+        bias: recurrent bias `(n,)` or `None`.
+        reset: `"subtract"`, `"zero"` or `"none"`.
+        v_reset: value of the `"zero"` reset.
+        reset_timing: `"immediate"` or `"delayed"` (snntorch).
+        detach_reset: reset with `stop_gradient(spikes)` (immediate timing).
+        spike_test: `">"` or `">="`.
+        surrogate: surrogate derivative (default `ATan(2.0)`).
+        learn: parameters that receive gradients, subset of
+            `{"alpha", "beta", "threshold", "v_reset", "weight", "bias"}`;
+            default `{"weight", "bias"}`.
+
+    Examples:
+        >>> import jax.numpy as jnp
+        >>> import snnjax as snn
+        >>> neuron = snn.RecurrentSynaptic(alpha=0.5, beta=0.5, weight=jnp.array([1.0]))
+        >>> xs = jnp.array([[1.5], [0.0]])
+        >>> _, _, rec = snn.run(neuron, xs, neuron.init_state((1,)), record=True)
+        >>> rec.i[:, 0].tolist()  # 1.5, then 0.75 + the fed-back spike 1.0
+        [1.5, 1.75]
+
+    References:
+        Eshraghian et al., *Training spiking neural networks using lessons from
+        deep learning*, Proc. IEEE 111 (2023), doi:10.1109/JPROC.2023.3308088.
+    """
+
+    alpha: Float[Array, "*#shape"]
+    beta: Float[Array, "*#shape"]
+    threshold: Float[Array, "*#shape"]
+    v_reset: Float[Array, "*#shape"]
+    weight: Float[Array, "n n"] | Float[Array, " n"] = weight_field()
+    bias: Float[Array, " n"] | None = weight_field()
+    surrogate: AbstractSurrogate
+    reset: Reset = eqx.field(static=True)
+    reset_timing: str = eqx.field(static=True)
+    detach_reset: bool = eqx.field(static=True)
+    spike_test: SpikeTest = eqx.field(static=True)
+    learn: frozenset[str] = eqx.field(static=True)
+
+    def __init__(
+        self,
+        alpha: ParamLike = 0.8,
+        beta: ParamLike = 0.9,
+        threshold: ParamLike = 1.0,
+        *,
+        weight: Float[ArrayLike, "*weight_shape"],
+        bias: Float[ArrayLike, "*bias_shape"] | None = None,
+        reset: str = "subtract",
+        v_reset: ParamLike = 0.0,
+        reset_timing: str = "immediate",
+        detach_reset: bool = False,
+        spike_test: str = ">",
+        surrogate: AbstractSurrogate = ATan(2.0),
+        learn: Collection[str] = frozenset({"weight", "bias"}),
+    ):
+        validate_options(
+            reset=reset,
+            spike_test=spike_test,
+            learn=learn,
+            allowed_learn=("alpha", "beta", "threshold", "v_reset", "weight", "bias"),
+        )
+        _checks.check_option("reset_timing", reset_timing, _TIMINGS)
+        unit = {"lower": 0.0, "upper": 1.0}
+        self.alpha = _checks.check_range(
+            "alpha", _checks.as_param("alpha", alpha), **unit
+        )
+        self.beta = _checks.check_range("beta", _checks.as_param("beta", beta), **unit)
+        self.threshold = _checks.check_finite(
+            "threshold", _checks.as_param("threshold", threshold)
+        )
+        self.v_reset = _checks.check_finite(
+            "v_reset", _checks.as_param("v_reset", v_reset)
+        )
+        self.weight, self.bias = _check_weights(weight, bias)
+        self.surrogate = surrogate
+        self.reset = cast(Reset, reset)
+        self.reset_timing = reset_timing
+        self.detach_reset = detach_reset
+        self.spike_test = cast(SpikeTest, spike_test)
+        self.learn = frozenset(learn)
+
+    def init_state(
+        self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
+    ) -> RecurrentSynapticState:
+        """Zero current, membrane and previous spikes."""
+        _check_neuron_count(self.weight, shape)
+        zeros = jnp.zeros(shape, dtype)
+        return RecurrentSynapticState(i=zeros, v=zeros, z=zeros)
+
+    def step(
+        self, x: Float[Array, "*batch n"], state: RecurrentSynapticState
+    ) -> tuple[Float[Array, "*batch n"], RecurrentSynapticState]:
+        """One step of the update above; returns `(spikes, new_state)`."""
+        threshold = self.param("threshold", x)
+        v_reset = self.param("v_reset", x)
+        bias = None if self.bias is None else self.param("bias", x)
+        c = recurrent_input(state.z, self.param("weight", x), bias)
+        i = self.param("alpha", x) * state.i + x + c
+        h = self.param("beta", x) * state.v + i
+        if self.reset_timing == "immediate":
+            spikes = fire(h, threshold, self.surrogate, self.spike_test)
+            s = detach_if(spikes, self.detach_reset)
+            v = reset_now(h, s, reset=self.reset, threshold=threshold, v_reset=v_reset)
+            return spikes, RecurrentSynapticState(i=i, v=v, z=spikes)
+        r = jax.lax.stop_gradient(
+            fire(state.v, threshold, self.surrogate, self.spike_test)
+        )
+        if self.reset == "subtract":
+            h = h - r * threshold
+        elif self.reset == "zero":
+            h = h - r * (h - v_reset)
+        spikes = fire(h, threshold, self.surrogate, self.spike_test)
+        return spikes, RecurrentSynapticState(i=i, v=h, z=spikes)
+
+
+def _check_weights(
+    weight: ArrayLike, bias: ArrayLike | None
+) -> tuple[Array, Array | None]:
+    """Validate a recurrent weight (n, n) or (n,) and an optional bias (n,)."""
+    weight = _checks.check_finite("weight", _checks.as_param("weight", weight))
+    if weight.ndim not in (1, 2) or (
+        weight.ndim == 2 and weight.shape[0] != weight.shape[1]
+    ):
+        raise ValueError(
+            "`weight` must have shape (n, n) (all-to-all) or (n,) (one-to-one); "
+            f"got {weight.shape}."
+        )
+    if bias is not None:
+        bias = _checks.check_finite("bias", _checks.as_param("bias", bias))
+        if bias.shape != weight.shape[:1]:
+            raise ValueError(
+                f"`bias` must have shape {weight.shape[:1]} to match `weight`; "
+                f"got {bias.shape}."
+            )
+    return weight, bias
+
+
+def _check_neuron_count(weight: Array, shape: tuple[int, ...]) -> None:
+    n = weight.shape[0]
+    if not shape or shape[-1] != n:
+        raise ValueError(
+            f"`shape` must end with the {n} neurons of `weight`; got {shape}."
+        )

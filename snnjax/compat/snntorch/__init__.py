@@ -26,13 +26,13 @@ from ..._custom_types import ParamLike
 from ...neurons._base import AbstractNeuron
 from ...neurons.alpha import Alpha as _Alpha
 from ...neurons.lif import LIF
-from ...neurons.recurrent import RecurrentLIF
+from ...neurons.recurrent import RecurrentLIF, RecurrentSynaptic
 from ...neurons.synaptic import Synaptic as _Synaptic
 from ...neurons.wrappers import GradedSpikes, WinnerTakeAll
 from .._common import learn_set, unsupported
 from . import surrogate as surrogate
 
-__all__ = ["Alpha", "Leaky", "RLeaky", "Synaptic", "surrogate"]
+__all__ = ["Alpha", "Leaky", "RLeaky", "RSynaptic", "Synaptic", "surrogate"]
 
 _RESETS = ("subtract", "zero", "none")
 
@@ -383,34 +383,55 @@ def RLeaky(
             "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
         )
     learn = learn_set({"beta": learn_beta, "threshold": learn_threshold})
-    common = {
-        "reset": reset_mechanism,
-        "reset_timing": "delayed",
-        "spike_test": ">",
-        "surrogate": surrogate_fn,
-    }
+    weights, learn_w = _recurrent_weights(
+        V=V,
+        all_to_all=all_to_all,
+        linear_features=linear_features,
+        learn_recurrent=learn_recurrent,
+        recurrent_weight=recurrent_weight,
+        recurrent_bias=recurrent_bias,
+        key=key,
+    )
+    return RecurrentLIF(
+        beta,
+        threshold,
+        reset=reset_mechanism,
+        reset_timing="delayed",
+        spike_test=">",
+        surrogate=surrogate_fn,
+        learn=learn | learn_w,
+        **weights,
+    )
+
+
+def _recurrent_weights(
+    *,
+    V: ParamLike,
+    all_to_all: bool,
+    linear_features: int | None,
+    learn_recurrent: bool,
+    recurrent_weight: Float[Array, "n n"] | None,
+    recurrent_bias: Float[Array, " n"] | None,
+    key: PRNGKeyArray | None,
+) -> tuple[dict[str, Array | None], frozenset[str]]:
+    """The feedback `weight`/`bias` of RLeaky/RSynaptic and their learn names."""
     if not all_to_all:
         if linear_features is None:
             raise ValueError("`linear_features` (the number of neurons) is required.")
         weight = jnp.broadcast_to(jnp.asarray(V), (linear_features,))
-        learn = learn | ({"weight"} if learn_recurrent else set())
-        return RecurrentLIF(beta, threshold, weight=weight, learn=learn, **common)
-    learn = learn | ({"weight", "bias"} if learn_recurrent else set())
+        return {"weight": weight, "bias": None}, frozenset(
+            {"weight"} if learn_recurrent else ()
+        )
+    learn = frozenset({"weight", "bias"} if learn_recurrent else ())
     if recurrent_weight is None:
         if key is None or linear_features is None:
             raise ValueError(
-                "RLeaky(all_to_all=True) needs its recurrent weights: pass "
+                "all-to-all feedback needs its recurrent weights: pass "
                 "`recurrent_weight=` (and `recurrent_bias=`) arrays, or "
                 "`linear_features=` and a `key=` to draw them as torch does."
             )
-        return RecurrentLIF.random(
-            linear_features,
-            key=key,
-            beta=beta,
-            threshold=threshold,
-            learn=learn,
-            **common,
-        )
+        drawn = RecurrentLIF.random(linear_features, key=key)
+        return {"weight": drawn.weight, "bias": drawn.bias}, learn
     if linear_features is not None and recurrent_weight.shape != (
         linear_features,
         linear_features,
@@ -420,11 +441,106 @@ def RLeaky(
             f"{linear_features}) for `linear_features={linear_features}`; "
             f"got {recurrent_weight.shape}."
         )
-    return RecurrentLIF(
+    return {"weight": recurrent_weight, "bias": recurrent_bias}, learn
+
+
+def RSynaptic(
+    alpha: ParamLike,
+    beta: ParamLike,
+    V: ParamLike = 1.0,
+    all_to_all: bool = True,
+    linear_features: int | None = None,
+    conv2d_channels: int | None = None,
+    kernel_size: int | None = None,
+    threshold: ParamLike = 1.0,
+    spike_grad: _surrogate.AbstractSurrogate | None = None,
+    surrogate_disable: bool = False,
+    init_hidden: bool = False,
+    inhibition: bool = False,
+    learn_alpha: bool = False,
+    learn_beta: bool = False,
+    learn_threshold: bool = False,
+    learn_recurrent: bool = True,
+    reset_mechanism: str = "subtract",
+    state_quant: bool | Callable = False,
+    output: bool = False,
+    reset_delay: bool = True,
+    *,
+    recurrent_weight: Float[Array, "n n"] | None = None,
+    recurrent_bias: Float[Array, " n"] | None = None,
+    key: PRNGKeyArray | None = None,
+) -> RecurrentSynaptic:
+    r"""snntorch `RSynaptic` as an [`RecurrentSynaptic`][snnjax.RecurrentSynaptic].
+
+    $i_t = \alpha i_{t-1} + x_t + c_t$ with the feedback $c_t$ of the previous
+    spikes (see `RLeaky`), $v_t = \beta v_{t-1} + i_t - r_t\vartheta$
+    ("subtract") or $h_t - r_t h_t$ ("zero"), $s_t = H(v_t - \vartheta)$.
+    No reference recording backs this constructor yet: its equations follow
+    snntorch's documented `RSynaptic` update and share `RLeaky`'s tested code.
+
+    Args:
+        alpha: synaptic decay in [0, 1].
+        beta: membrane decay in [0, 1].
+        V: one-to-one feedback weight, with `all_to_all=False`.
+        all_to_all: dense feedback through `nn.Linear(n, n)`.
+        linear_features: `n`, the number of neurons.
+        conv2d_channels: convolutional feedback: not supported yet.
+        kernel_size: convolutional feedback: not supported yet.
+        threshold: firing threshold.
+        spike_grad: surrogate; `None` gives `atan(alpha=2.0)`.
+        surrogate_disable: accepted; the forward pass is the same.
+        init_hidden: must be `False`.
+        inhibition: must be `False`.
+        learn_alpha: train `alpha`.
+        learn_beta: train `beta`.
+        learn_threshold: train `threshold`.
+        learn_recurrent: train the feedback weights (default).
+        reset_mechanism: `"subtract"`, `"zero"` or `"none"`.
+        state_quant: must be `False`.
+        output: accepted, no effect.
+        reset_delay: must be `True`.
+        recurrent_weight: `(n, n)` feedback matrix (all-to-all).
+        recurrent_bias: `(n,)` feedback bias (all-to-all).
+        key: draws the all-to-all weights when they are not given.
+
+    Returns:
+        An `snnjax.RecurrentSynaptic` with `reset_timing="delayed"`.
+    """
+    surrogate_fn = _check_common(
+        spike_grad=spike_grad,
+        init_hidden=init_hidden,
+        inhibition=inhibition,
+        state_quant=state_quant,
+        reset_mechanism=reset_mechanism,
+    )
+    del surrogate_disable, output
+    _reject_unsupported(inhibition=inhibition, state_quant=state_quant)
+    if conv2d_channels is not None or kernel_size is not None:
+        raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
+    if not reset_delay:
+        raise unsupported(
+            "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
+        )
+    weights, learn_w = _recurrent_weights(
+        V=V,
+        all_to_all=all_to_all,
+        linear_features=linear_features,
+        learn_recurrent=learn_recurrent,
+        recurrent_weight=recurrent_weight,
+        recurrent_bias=recurrent_bias,
+        key=key,
+    )
+    learn = learn_set(
+        {"alpha": learn_alpha, "beta": learn_beta, "threshold": learn_threshold}
+    )
+    return RecurrentSynaptic(
+        alpha,
         beta,
         threshold,
-        weight=recurrent_weight,
-        bias=recurrent_bias,
-        learn=learn,
-        **common,
+        reset=reset_mechanism,
+        reset_timing="delayed",
+        spike_test=">",
+        surrogate=surrogate_fn,
+        learn=learn | learn_w,
+        **weights,
     )
