@@ -4,6 +4,8 @@ import importlib.metadata
 
 from . import compat as compat, surrogate as surrogate
 from .integrate import run as run
+from .layers import AbstractLayer as AbstractLayer, Flatten as Flatten, Linear as Linear
+from .network import Sequential as Sequential
 from .neurons._base import AbstractNeuron as AbstractNeuron
 from .neurons.alpha import Alpha as Alpha, AlphaState as AlphaState
 from .neurons.if_ import IF as IF, IFState as IFState
@@ -30,17 +32,21 @@ __all__ = [
     "IF",
     "LI",
     "LIF",
+    "AbstractLayer",
     "AbstractNeuron",
     "Alpha",
     "AlphaState",
+    "Flatten",
     "GradedSpikes",
     "IFState",
     "LIFState",
     "LIState",
+    "Linear",
     "RecurrentLIF",
     "RecurrentLIFState",
     "RecurrentSynaptic",
     "RecurrentSynapticState",
+    "Sequential",
     "Synaptic",
     "SynapticState",
     "WinnerTakeAll",

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Shaped
 
+from .network import Sequential, _check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
 
 StateT = TypeVar("StateT")
@@ -21,6 +22,7 @@ def run(
     *,
     record: Literal[False] = False,
     unroll: int | bool = 1,
+    layer_major: bool = True,
 ) -> tuple[Any, StateT]: ...
 
 
@@ -32,6 +34,7 @@ def run(
     *,
     record: Literal[True],
     unroll: int | bool = 1,
+    layer_major: bool = True,
 ) -> tuple[Any, StateT, StateT]: ...
 
 
@@ -42,6 +45,7 @@ def run(
     *,
     record: bool = False,
     unroll: int | bool = 1,
+    layer_major: bool = True,
 ) -> tuple[Any, StateT] | tuple[Any, StateT, StateT]:
     r"""Integrate a model over a time-major input sequence.
 
@@ -64,6 +68,12 @@ def run(
         unroll: steps unrolled per scan iteration (`jax.lax.scan`'s `unroll`;
             `True` unrolls fully). Changes speed and compile time, never
             results.
+        layer_major: for a [`Sequential`][snnjax.Sequential], run each block
+            over the whole sequence in turn (layers as one batched call,
+            neurons as one scan each) instead of one scan over the stack.
+            Both orders give the same results; layer-major turns per-step
+            matmuls into one large matmul. `record` then holds a tuple with
+            one record per block (`None` for stateless layers).
 
     Returns:
         `(outputs, final_state)`, where `outputs` stacks the per-step outputs
@@ -99,15 +109,44 @@ def run(
     if isinstance(model, AbstractNeuron):
         check_input(xs)
         _check_time_major(model, state, xs)
+    if isinstance(model, Sequential) and layer_major:
+        outs, final, rec = _run_layer_major(model, xs, state, record, unroll)
+    else:
+        outs, final, rec = _scan(model, xs, state, record, unroll)
+    if record:
+        return outs, final, rec
+    return outs, final
+
+
+def _scan(
+    model: Model, xs: Array, state: Any, record: bool, unroll: int | bool
+) -> tuple[Any, Any, Any]:
+    """The library's only `lax.scan`: `(outputs, final_state, record or None)`."""
 
     def body(carry, x):
         out, new = model(x, carry)
         return new, (out, new if record else None)
 
     final, (outs, rec) = jax.lax.scan(body, state, xs, unroll=unroll)
-    if record:
-        return outs, final, rec
-    return outs, final
+    return outs, final, rec
+
+
+def _run_layer_major(
+    net: Sequential, xs: Array, state: Any, record: bool, unroll: int | bool
+) -> tuple[Any, Any, Any]:
+    """Each block over the whole sequence: layers at once, neurons scanned."""
+    _check_state_tuple(net, state)
+    finals, records = [], []
+    for block, s in zip(net.blocks, state, strict=True):
+        if isinstance(block, AbstractNeuron):
+            check_input(xs)
+            _check_time_major(block, s, xs)
+            xs, s, r = _scan(block, xs, s, record, unroll)
+        else:
+            xs, r = block(xs), None
+        finals.append(s)
+        records.append(r)
+    return xs, tuple(finals), tuple(records) if record else None
 
 
 def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:
