@@ -2,22 +2,83 @@
 
 import importlib.metadata
 
-from . import compat as compat, surrogate as surrogate
+from . import (
+    compat as compat,
+    encode as encode,
+    loss as loss,
+    surrogate as surrogate,
+)
 from .integrate import run as run
 from .layers import AbstractLayer as AbstractLayer, Flatten as Flatten, Linear as Linear
 from .network import Sequential as Sequential
 from .neurons._base import AbstractNeuron as AbstractNeuron
+from .neurons.adex import AdEx as AdEx, AdExState as AdExState
+from .neurons.alif import (
+    ALIF as ALIF,
+    ALIFRecurrent as ALIFRecurrent,
+    ALIFRecurrentState as ALIFRecurrentState,
+    ALIFState as ALIFState,
+)
 from .neurons.alpha import Alpha as Alpha, AlphaState as AlphaState
+from .neurons.analog import (
+    KLIF as KLIF,
+    LIAF as LIAF,
+    KLIFState as KLIFState,
+    LIAFState as LIAFState,
+)
+from .neurons.cuba import (
+    CubaLIF as CubaLIF,
+    CubaLIFRecurrent as CubaLIFRecurrent,
+    CubaLIFRecurrentState as CubaLIFRecurrentState,
+    CubaLIFState as CubaLIFState,
+)
 from .neurons.if_ import IF as IF, IFState as IFState
+from .neurons.izhikevich import (
+    Izhikevich as Izhikevich,
+    IzhikevichState as IzhikevichState,
+)
 from .neurons.li import LI as LI, LIState as LIState
 from .neurons.lif import LIF as LIF, LIFState as LIFState
+from .neurons.lsnn import LSNN as LSNN, LSNNState as LSNNState
+from .neurons.multispike import (
+    MultiSpikeLIF as MultiSpikeLIF,
+    MultiSpikeLIFState as MultiSpikeLIFState,
+)
+from .neurons.nonlinear import (
+    EIF as EIF,
+    QIF as QIF,
+    AdaptiveQIF as AdaptiveQIF,
+    AdaptiveQIFState as AdaptiveQIFState,
+    EIFState as EIFState,
+    QIFState as QIFState,
+)
+from .neurons.plif import (
+    ParametricLIF as ParametricLIF,
+    ParametricLIFState as ParametricLIFState,
+)
 from .neurons.recurrent import (
     RecurrentLIF as RecurrentLIF,
     RecurrentLIFState as RecurrentLIFState,
     RecurrentSynaptic as RecurrentSynaptic,
     RecurrentSynapticState as RecurrentSynapticState,
 )
+from .neurons.refractory import (
+    CubaLIFRefrac as CubaLIFRefrac,
+    CubaLIFRefracState as CubaLIFRefracState,
+)
 from .neurons.synaptic import Synaptic as Synaptic, SynapticState as SynapticState
+from .neurons.trace import (
+    Decay as Decay,
+    EulerDecay as EulerDecay,
+    InputTrace as InputTrace,
+    InputTraceState as InputTraceState,
+    TraceALIF as TraceALIF,
+    TraceALIFState as TraceALIFState,
+    TraceIF as TraceIF,
+    TraceIFState as TraceIFState,
+    TraceLIF as TraceLIF,
+    TraceLIFState as TraceLIFState,
+)
 from .neurons.wrappers import (
     GradedSpikes as GradedSpikes,
     WinnerTakeAll as WinnerTakeAll,
@@ -29,19 +90,53 @@ except importlib.metadata.PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "ALIF",
+    "EIF",
     "IF",
+    "KLIF",
     "LI",
+    "LIAF",
     "LIF",
+    "LSNN",
+    "QIF",
+    "ALIFRecurrent",
+    "ALIFRecurrentState",
+    "ALIFState",
     "AbstractLayer",
     "AbstractNeuron",
+    "AdEx",
+    "AdExState",
+    "AdaptiveQIF",
+    "AdaptiveQIFState",
     "Alpha",
     "AlphaState",
+    "CubaLIF",
+    "CubaLIFRecurrent",
+    "CubaLIFRecurrentState",
+    "CubaLIFRefrac",
+    "CubaLIFRefracState",
+    "CubaLIFState",
+    "Decay",
+    "EIFState",
+    "EulerDecay",
     "Flatten",
     "GradedSpikes",
     "IFState",
+    "InputTrace",
+    "InputTraceState",
+    "Izhikevich",
+    "IzhikevichState",
+    "KLIFState",
+    "LIAFState",
     "LIFState",
     "LIState",
+    "LSNNState",
     "Linear",
+    "MultiSpikeLIF",
+    "MultiSpikeLIFState",
+    "ParametricLIF",
+    "ParametricLIFState",
+    "QIFState",
     "RecurrentLIF",
     "RecurrentLIFState",
     "RecurrentSynaptic",
@@ -49,9 +144,17 @@ __all__ = [
     "Sequential",
     "Synaptic",
     "SynapticState",
+    "TraceALIF",
+    "TraceALIFState",
+    "TraceIF",
+    "TraceIFState",
+    "TraceLIF",
+    "TraceLIFState",
     "WinnerTakeAll",
     "__version__",
     "compat",
+    "encode",
+    "loss",
     "run",
     "surrogate",
 ]

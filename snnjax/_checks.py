@@ -9,9 +9,9 @@ models for a parameter sweep still works and still fails loudly.
 from collections.abc import Collection
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.core import Tracer
 from jaxtyping import Array, ArrayLike
 
 
@@ -38,7 +38,7 @@ def as_param(name: str, value: ArrayLike) -> Array:
 
 
 def _is_concrete(x: Array) -> bool:
-    return not isinstance(x, jax.core.Tracer)
+    return not isinstance(x, Tracer)
 
 
 def check_range(

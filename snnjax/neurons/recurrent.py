@@ -21,7 +21,6 @@ from ._base import (
     fire,
     reset_now,
     validate_options,
-    weight_field,
 )
 
 _TIMINGS = ("immediate", "delayed")
@@ -100,9 +99,11 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
     beta: Float[Array, "*#shape"]
     threshold: Float[Array, "*#shape"]
     v_reset: Float[Array, "*#shape"]
-    weight: Float[Array, "n n"] | Float[Array, " n"] = weight_field()
-    bias: Float[Array, " n"] | None = weight_field()
     surrogate: AbstractSurrogate
+    weight: Float[Array, "n n"] | Float[Array, " n"] = eqx.field(
+        metadata={"snnjax_weight": True}
+    )
+    bias: Float[Array, " n"] | None = eqx.field(metadata={"snnjax_weight": True})
     reset: Reset = eqx.field(static=True)
     reset_timing: str = eqx.field(static=True)
     detach_reset: bool = eqx.field(static=True)
@@ -264,9 +265,11 @@ class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
     beta: Float[Array, "*#shape"]
     threshold: Float[Array, "*#shape"]
     v_reset: Float[Array, "*#shape"]
-    weight: Float[Array, "n n"] | Float[Array, " n"] = weight_field()
-    bias: Float[Array, " n"] | None = weight_field()
     surrogate: AbstractSurrogate
+    weight: Float[Array, "n n"] | Float[Array, " n"] = eqx.field(
+        metadata={"snnjax_weight": True}
+    )
+    bias: Float[Array, " n"] | None = eqx.field(metadata={"snnjax_weight": True})
     reset: Reset = eqx.field(static=True)
     reset_timing: str = eqx.field(static=True)
     detach_reset: bool = eqx.field(static=True)
@@ -296,11 +299,12 @@ class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
             allowed_learn=("alpha", "beta", "threshold", "v_reset", "weight", "bias"),
         )
         _checks.check_option("reset_timing", reset_timing, _TIMINGS)
-        unit = {"lower": 0.0, "upper": 1.0}
         self.alpha = _checks.check_range(
-            "alpha", _checks.as_param("alpha", alpha), **unit
+            "alpha", _checks.as_param("alpha", alpha), lower=0.0, upper=1.0
         )
-        self.beta = _checks.check_range("beta", _checks.as_param("beta", beta), **unit)
+        self.beta = _checks.check_range(
+            "beta", _checks.as_param("beta", beta), lower=0.0, upper=1.0
+        )
         self.threshold = _checks.check_finite(
             "threshold", _checks.as_param("threshold", threshold)
         )

@@ -17,6 +17,7 @@ Differences that remain, by design:
 """
 
 from collections.abc import Callable
+from typing import Literal
 
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
@@ -96,7 +97,7 @@ def Leaky(
     learn_beta: bool = False,
     learn_threshold: bool = False,
     reset_mechanism: str = "subtract",
-    state_quant: bool | Callable = False,
+    state_quant: Literal[False] | Callable[[Array], Array] = False,
     output: bool = False,
     graded_spikes_factor: ParamLike = 1.0,
     learn_graded_spikes_factor: bool = False,
@@ -181,7 +182,7 @@ def Synaptic(
     learn_beta: bool = False,
     learn_threshold: bool = False,
     reset_mechanism: str = "subtract",
-    state_quant: bool | Callable = False,
+    state_quant: Literal[False] | Callable[[Array], Array] = False,
     output: bool = False,
     reset_delay: bool = True,
 ) -> _Synaptic | WinnerTakeAll:
@@ -254,7 +255,7 @@ def Alpha(
     learn_beta: bool = False,
     learn_threshold: bool = False,
     reset_mechanism: str = "zero",
-    state_quant: bool | Callable = False,
+    state_quant: Literal[False] | Callable[[Array], Array] = False,
     output: bool = False,
 ) -> _Alpha:
     r"""snntorch `Alpha` as an [`snnjax.Alpha`][snnjax.Alpha].
@@ -322,7 +323,7 @@ def RLeaky(
     learn_threshold: bool = False,
     learn_recurrent: bool = True,
     reset_mechanism: str = "subtract",
-    state_quant: bool | Callable = False,
+    state_quant: Literal[False] | Callable[[Array], Array] = False,
     output: bool = False,
     reset_delay: bool = True,
     *,
@@ -383,7 +384,7 @@ def RLeaky(
             "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
         )
     learn = learn_set({"beta": learn_beta, "threshold": learn_threshold})
-    weights, learn_w = _recurrent_weights(
+    weight, bias, learn_w = _recurrent_weights(
         V=V,
         all_to_all=all_to_all,
         linear_features=linear_features,
@@ -400,7 +401,8 @@ def RLeaky(
         spike_test=">",
         surrogate=surrogate_fn,
         learn=learn | learn_w,
-        **weights,
+        weight=weight,
+        bias=bias,
     )
 
 
@@ -413,15 +415,13 @@ def _recurrent_weights(
     recurrent_weight: Float[Array, "n n"] | None,
     recurrent_bias: Float[Array, " n"] | None,
     key: PRNGKeyArray | None,
-) -> tuple[dict[str, Array | None], frozenset[str]]:
-    """The feedback `weight`/`bias` of RLeaky/RSynaptic and their learn names."""
+) -> tuple[Array, Array | None, frozenset[str]]:
+    """The feedback `weight`, `bias` of RLeaky/RSynaptic and their learn names."""
     if not all_to_all:
         if linear_features is None:
             raise ValueError("`linear_features` (the number of neurons) is required.")
         weight = jnp.broadcast_to(jnp.asarray(V), (linear_features,))
-        return {"weight": weight, "bias": None}, frozenset(
-            {"weight"} if learn_recurrent else ()
-        )
+        return weight, None, frozenset({"weight"} if learn_recurrent else ())
     learn = frozenset({"weight", "bias"} if learn_recurrent else ())
     if recurrent_weight is None:
         if key is None or linear_features is None:
@@ -431,7 +431,7 @@ def _recurrent_weights(
                 "`linear_features=` and a `key=` to draw them as torch does."
             )
         drawn = RecurrentLIF.random(linear_features, key=key)
-        return {"weight": drawn.weight, "bias": drawn.bias}, learn
+        return drawn.weight, drawn.bias, learn
     if linear_features is not None and recurrent_weight.shape != (
         linear_features,
         linear_features,
@@ -441,7 +441,7 @@ def _recurrent_weights(
             f"{linear_features}) for `linear_features={linear_features}`; "
             f"got {recurrent_weight.shape}."
         )
-    return {"weight": recurrent_weight, "bias": recurrent_bias}, learn
+    return jnp.asarray(recurrent_weight), recurrent_bias, learn
 
 
 def RSynaptic(
@@ -462,7 +462,7 @@ def RSynaptic(
     learn_threshold: bool = False,
     learn_recurrent: bool = True,
     reset_mechanism: str = "subtract",
-    state_quant: bool | Callable = False,
+    state_quant: Literal[False] | Callable[[Array], Array] = False,
     output: bool = False,
     reset_delay: bool = True,
     *,
@@ -521,7 +521,7 @@ def RSynaptic(
         raise unsupported(
             "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
         )
-    weights, learn_w = _recurrent_weights(
+    weight, bias, learn_w = _recurrent_weights(
         V=V,
         all_to_all=all_to_all,
         linear_features=linear_features,
@@ -542,5 +542,6 @@ def RSynaptic(
         spike_test=">",
         surrogate=surrogate_fn,
         learn=learn | learn_w,
-        **weights,
+        weight=weight,
+        bias=bias,
     )
