@@ -44,6 +44,10 @@ from .neurons.multispike import (
     MultiSpikeLIF as MultiSpikeLIF,
     MultiSpikeLIFState as MultiSpikeLIFState,
 )
+from .neurons.multispike_recurrent import (
+    MultiSpikeLIFRecurrent as MultiSpikeLIFRecurrent,
+    MultiSpikeLIFRecurrentState as MultiSpikeLIFRecurrentState,
+)
 from .neurons.nonlinear import (
     EIF as EIF,
     QIF as QIF,
@@ -133,6 +137,8 @@ __all__ = [
     "LSNNState",
     "Linear",
     "MultiSpikeLIF",
+    "MultiSpikeLIFRecurrent",
+    "MultiSpikeLIFRecurrentState",
     "MultiSpikeLIFState",
     "ParametricLIF",
     "ParametricLIFState",

@@ -131,6 +131,16 @@ ALL_NEURONS = {
             **kw,
         }
     ),
+    "MultiSpikeLIFRecurrent": lambda **kw: _snn().MultiSpikeLIFRecurrent(
+        **{
+            "beta": 0.8,
+            "threshold": 1.5,
+            "alpha": 0.5,
+            "weight": _rec_weight(),
+            "learn": frozenset(),
+            **kw,
+        }
+    ),
     # spikingjelly-derived models (ParametricLIF and KLIF learn w / k by
     # default; the suite needs an all-frozen default). LIAF is not registered:
     # it has a `surrogate` (for its reset) but an analog output, which the
@@ -262,6 +272,7 @@ SWEEP = {
     "ALIF": "beta",
     "ALIF-syn-multi-zero": "alpha",
     "ALIFRecurrent": "beta",
+    "MultiSpikeLIFRecurrent": "beta",
     "RecurrentSynaptic": "alpha",
     "GradedSpikes(LIF)": "beta",
     "WinnerTakeAll(LIF-delayed)": "threshold",

@@ -111,7 +111,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
     $v_t \leftarrow v_t - d_t\vartheta$ or $v_t - d_t (v_t - v_\text{reset})$.
     The synaptic current is never reset. $H$ is the spike test (`>` or `>=`),
     $\bar s_t$ the spike, detached with `detach_reset=True`. Default initial
-    state: $i = v = 0$.
+    state: $i = 0$, $v = v_\text{init}$ (0 unless set).
 
     Args:
         alpha: synaptic-current decay per step, $\alpha \in [0, 1]$.
@@ -119,6 +119,8 @@ class Synaptic(AbstractNeuron[SynapticState]):
         threshold: firing threshold $\vartheta$.
         reset: `"subtract"`, `"zero"` or `"none"`.
         v_reset: value set by `reset="zero"`, below `threshold`.
+        v_init: membrane of the default initial state (snntorch: 0;
+            spikingjelly's `CUBALIFNode` starts at `v_reset`). Not trained.
         reset_timing: `"immediate"`, `"delayed"` or `"delayed+immediate"`.
         detach_reset: reset with `stop_gradient(spikes)`.
         spike_test: `">"` or `">="`.
@@ -147,6 +149,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
     beta: Float[Array, "*#shape"]
     threshold: Float[Array, "*#shape"]
     v_reset: Float[Array, "*#shape"]
+    v_init: Float[Array, "*#shape"]
     surrogate: AbstractSurrogate
     reset: Reset = eqx.field(static=True)
     reset_timing: ResetTiming = eqx.field(static=True)
@@ -163,6 +166,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
         *,
         reset: str = "subtract",
         v_reset: ParamLike = 0.0,
+        v_init: ParamLike = 0.0,
         reset_timing: str = "immediate",
         detach_reset: bool = False,
         spike_test: str = ">",
@@ -197,6 +201,7 @@ class Synaptic(AbstractNeuron[SynapticState]):
                 why=' for reset="zero"',
             )
         self.v_reset = v_reset
+        self.v_init = _checks.check_finite("v_init", _checks.as_param("v_init", v_init))
         self.surrogate = surrogate
         self.reset = cast(Reset, reset)
         self.reset_timing = cast(ResetTiming, reset_timing)
@@ -238,8 +243,9 @@ class Synaptic(AbstractNeuron[SynapticState]):
     def init_state(
         self, shape: tuple[int, ...], dtype: jnp.dtype | type = jnp.float32
     ) -> SynapticState:
-        """$i = v = 0$, shape `shape`."""
-        return SynapticState(i=jnp.zeros(shape, dtype), v=jnp.zeros(shape, dtype))
+        r"""$i = 0$ and $v = v_\text{init}$ (0 by default), shape `shape`."""
+        v = jnp.broadcast_to(jax.lax.stop_gradient(self.v_init).astype(dtype), shape)
+        return SynapticState(i=jnp.zeros(shape, dtype), v=v)
 
     def step(
         self, x: Float[Array, "*shape"], state: SynapticState

@@ -25,6 +25,7 @@ from ... import _checks, surrogate as _surrogate
 from ..._custom_types import ParamLike
 from ...neurons.alif import ALIF as _ALIF, ALIFRecurrent as _ALIFRecurrent
 from ...neurons.multispike import MultiSpikeLIF
+from ...neurons.multispike_recurrent import MultiSpikeLIFRecurrent
 from .._common import unsupported
 from .activation import (
     Gaussian,
@@ -36,7 +37,7 @@ from .activation import (
     SingleSpike,
 )
 
-__all__ = ["ALIF", "IAF", "LIF", "ALIFRecurrent"]
+__all__ = ["ALIF", "IAF", "LIF", "ALIFRecurrent", "IAFRecurrent", "LIFRecurrent"]
 
 
 def _spike_fn(fn: object) -> str:
@@ -365,4 +366,130 @@ def ALIFRecurrent(
         learn=frozenset(learn | ({"bias"} if bias is not None else set())),
         **_reset(reset_fn, spike_threshold, adaptive=True),
         **_surrogate_for(surrogate_grad_fn, spike_threshold, adaptive=True),
+    )
+
+
+def _rec_learn(bias: Array | None, tau_syn: ParamLike | None) -> set[str]:
+    """The weights (and the synaptic decay, if any) are learned, as in sinabs."""
+    return (
+        {"weight"}
+        | ({"bias"} if bias is not None else set())
+        | ({"alpha"} if tau_syn is not None else set())
+    )
+
+
+def LIFRecurrent(
+    tau_mem: ParamLike,
+    rec_connect: object,
+    tau_syn: ParamLike | None = None,
+    spike_threshold: ParamLike = 1.0,
+    spike_fn: object = MultiSpike,
+    reset_fn: object = MembraneSubtract(subtract_value=None),
+    surrogate_grad_fn: object = SingleExponential(grad_width=0.5, grad_scale=1.0),
+    min_v_mem: ParamLike | None = None,
+    train_alphas: bool = False,
+    shape: object = None,
+    norm_input: bool = True,
+    record_states: bool = False,
+) -> MultiSpikeLIFRecurrent:
+    r"""sinabs `LIFRecurrent` as a recurrent multi-spike LIF.
+
+    Returns an [`snnjax.MultiSpikeLIFRecurrent`][snnjax.MultiSpikeLIFRecurrent].
+
+    As [`LIF`][snnjax.compat.sinabs.layers.LIF], with the previous step's
+    output fed back through `rec_connect`: the input of step $t$ is
+    $x_t + z_{t-1} W^\top (+ b)$, added before the synaptic current and the
+    `norm_input` scaling.
+
+    Args:
+        tau_mem: membrane time constant (steps) $> 0$; learned as `beta`.
+        rec_connect: the feedback weights: an `(n, n)` array laid out as
+            `nn.Linear(n, n).weight` (row $i$ feeds neuron $i$), or an object
+            with `.weight` (and optional `.bias`) arrays. torch draws
+            `nn.Linear` at random, so pass the values to reproduce a run.
+            Learned (`weight`, `bias`).
+        tau_syn: synaptic time constant, or `None`; learned as `alpha`.
+        spike_threshold: threshold $> 0$.
+        spike_fn: `MultiSpike` (default), `SingleSpike` or `MaxSpike()`.
+        reset_fn: `MembraneSubtract()` (default) or `MembraneReset(reset_value)`.
+        surrogate_grad_fn: `SingleExponential(...)` (default), `Gaussian(...)`
+            or an snnjax surrogate.
+        min_v_mem: lower bound of the membrane, or `None`.
+        train_alphas: accepted; the model learns the decays either way.
+        shape: accepted, no effect.
+        norm_input: scale the current by $1 - \beta$ (`decay_input`).
+        record_states: accepted, no effect.
+
+    Returns:
+        An `snnjax.MultiSpikeLIFRecurrent` with zero initial state.
+    """
+    del train_alphas, shape, record_states
+    spike_threshold = _threshold(spike_threshold)
+    weight, bias = _rec_weights(rec_connect)
+    return MultiSpikeLIFRecurrent.from_tau(
+        tau_mem,
+        spike_threshold,
+        tau_syn=tau_syn,
+        weight=weight,
+        bias=bias,
+        spike_fn=_spike_fn(spike_fn),
+        v_min=min_v_mem,
+        decay_input=norm_input,
+        learn=frozenset(_rec_learn(bias, tau_syn) | {"beta"}),
+        **_reset(reset_fn, spike_threshold, adaptive=False),
+        **_surrogate_for(surrogate_grad_fn, spike_threshold, adaptive=False),
+    )
+
+
+def IAFRecurrent(
+    rec_connect: object,
+    spike_threshold: ParamLike = 1.0,
+    spike_fn: object = MultiSpike,
+    reset_fn: object = MembraneSubtract(subtract_value=None),
+    surrogate_grad_fn: object = SingleExponential(grad_width=0.5, grad_scale=1.0),
+    tau_syn: ParamLike | None = None,
+    min_v_mem: ParamLike | None = None,
+    shape: object = None,
+    record_states: bool = False,
+) -> MultiSpikeLIFRecurrent:
+    r"""sinabs `IAFRecurrent` as a non-leaky recurrent multi-spike LIF.
+
+    Returns an [`snnjax.MultiSpikeLIFRecurrent`][snnjax.MultiSpikeLIFRecurrent].
+
+    As [`IAF`][snnjax.compat.sinabs.layers.IAF] ($\beta = 1$, no input
+    normalisation), with the previous step's output fed back through
+    `rec_connect`: the input of step $t$ is $x_t + z_{t-1} W^\top (+ b)$.
+
+    Args:
+        rec_connect: the feedback weights, as for
+            [`LIFRecurrent`][snnjax.compat.sinabs.layers.LIFRecurrent].
+        spike_threshold: threshold $> 0$.
+        spike_fn: `MultiSpike` (default), `SingleSpike` or `MaxSpike()`.
+        reset_fn: `MembraneSubtract()` (default) or `MembraneReset(reset_value)`.
+        surrogate_grad_fn: `SingleExponential(...)` (default), `Gaussian(...)`
+            or an snnjax surrogate.
+        tau_syn: synaptic time constant (steps), or `None`; learned as `alpha`.
+        min_v_mem: lower bound of the membrane, or `None`.
+        shape: accepted, no effect.
+        record_states: accepted, no effect.
+
+    Returns:
+        An `snnjax.MultiSpikeLIFRecurrent(beta=1.0, decay_input=False, ...)`
+        with zero initial state.
+    """
+    del shape, record_states
+    spike_threshold = _threshold(spike_threshold)
+    weight, bias = _rec_weights(rec_connect)
+    return MultiSpikeLIFRecurrent(
+        1.0,
+        spike_threshold,
+        weight=weight,
+        bias=bias,
+        alpha=None if tau_syn is None else _decay("tau_syn", tau_syn),
+        spike_fn=_spike_fn(spike_fn),
+        v_min=min_v_mem,
+        decay_input=False,
+        learn=frozenset(_rec_learn(bias, tau_syn)),
+        **_reset(reset_fn, spike_threshold, adaptive=False),
+        **_surrogate_for(surrogate_grad_fn, spike_threshold, adaptive=False),
     )

@@ -15,9 +15,11 @@ from ....neurons.if_ import IF
 from ....neurons.lif import LIF
 from ....neurons.nonlinear import EIF, QIF, AdaptiveQIF
 from ....neurons.plif import ParametricLIF
+from ....neurons.synaptic import Synaptic
 from ..._common import unsupported
 
 __all__ = [
+    "CUBALIFNode",
     "EIFNode",
     "IFNode",
     "IzhikevichNode",
@@ -571,5 +573,68 @@ def KLIFNode(
         detach_reset=detach_reset,
         spike_test=">=",
         decay_input=decay_input,
+        surrogate=_check_surrogate(surrogate_function),
+    )
+
+
+def _decay(name: str, value: ParamLike) -> Array:
+    # spikingjelly stores the decays as plain floats and checks nothing;
+    # snnjax's `Synaptic` needs a decay factor in [0, 1].
+    return _checks.check_range(
+        name, _checks.as_param(name, value), lower=0.0, upper=1.0
+    )
+
+
+def CUBALIFNode(
+    c_decay: ParamLike = 0.5,
+    v_decay: ParamLike = 0.75,
+    v_threshold: ParamLike = 0.5,
+    v_reset: ParamLike | None = 0.0,
+    surrogate_function: _surrogate.AbstractSurrogate = _surrogate.Boxcar(1.0, 1.0),
+) -> Synaptic:
+    r"""spikingjelly `CUBALIFNode` as an [`snnjax.Synaptic`][snnjax.Synaptic].
+
+    The current-based LIF: the current $c$ decays by `c_decay` and takes the
+    input, the membrane decays by `v_decay` and takes the new current, then
+    spikingjelly's fire and reset within the same step:
+
+    $$ c_t = \lambda_c\, c_{t-1} + x_t, \qquad
+       h_t = \lambda_v\, v_{t-1} + c_t, \qquad
+       s_t = [h_t \ge \vartheta] $$
+
+    then $v_t = s_t v_\text{reset} + (1 - s_t) h_t$ (hard reset) or, with
+    `v_reset=None`, $v_t = h_t - s_t \vartheta$ (soft reset). The current is
+    never reset; the reset is not detached; no parameter is learnable. This is
+    exactly `Synaptic(alpha=c_decay, beta=v_decay, threshold=v_threshold,
+    reset_timing="immediate", spike_test=">=")` with the matching reset.
+
+    Args:
+        c_decay: current decay per step $\lambda_c \in [0, 1]$.
+        v_decay: membrane decay per step $\lambda_v \in [0, 1]$.
+        v_threshold: firing threshold $\vartheta$.
+        v_reset: reset value (below `v_threshold`), or `None` for a soft reset.
+        surrogate_function: surrogate (default `snnjax.surrogate.Boxcar(1.0,
+            1.0)`, spikingjelly's default `Rect(alpha=1.0)`; spikingjelly's
+            `Rect(alpha=a)` is `Boxcar(width=1/a, scale=1.0)`).
+
+    Returns:
+        An `snnjax.Synaptic` whose `init_state` is spikingjelly's: $c = 0$ and
+        $v = v_\text{reset}$ (0 for a soft reset), through `v_init`.
+
+    Raises:
+        ValueError: `c_decay` or `v_decay` outside $[0, 1]$, or
+            `v_reset >= v_threshold` (spikingjelly checks neither).
+        TypeError: `surrogate_function` is not an snnjax surrogate.
+    """
+    reset, v_r = _reset(v_reset)
+    return Synaptic(
+        _decay("c_decay", c_decay),
+        _decay("v_decay", v_decay),
+        v_threshold,
+        reset=reset,
+        v_reset=v_r,
+        v_init=v_r,
+        reset_timing="immediate",
+        spike_test=">=",
         surrogate=_check_surrogate(surrogate_function),
     )
