@@ -189,20 +189,8 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
         bias = None if self.bias is None else self.param("bias", x)
         c = recurrent_input(state.z, self.param("weight", x), bias)
         h = (beta * state.v + x) + c
-        if self.reset_timing == "immediate":
-            spikes = fire(h, threshold, self.surrogate, self.spike_test)
-            s = detach_if(spikes, self.detach_reset)
-            v = reset_now(h, s, reset=self.reset, threshold=threshold, v_reset=v_reset)
-            return spikes, RecurrentLIFState(v=v, z=spikes)
-        r = jax.lax.stop_gradient(
-            fire(state.v, threshold, self.surrogate, self.spike_test)
-        )
-        if self.reset == "subtract":
-            h = h - r * threshold
-        elif self.reset == "zero":
-            h = h - r * (h - v_reset)
-        spikes = fire(h, threshold, self.surrogate, self.spike_test)
-        return spikes, RecurrentLIFState(v=h, z=spikes)
+        spikes, v = _fire_and_reset(self, h, state.v, threshold, v_reset)
+        return spikes, RecurrentLIFState(v=v, z=spikes)
 
 
 class RecurrentSynapticState(eqx.Module):
@@ -337,20 +325,36 @@ class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
         c = recurrent_input(state.z, self.param("weight", x), bias)
         i = self.param("alpha", x) * state.i + x + c
         h = self.param("beta", x) * state.v + i
-        if self.reset_timing == "immediate":
-            spikes = fire(h, threshold, self.surrogate, self.spike_test)
-            s = detach_if(spikes, self.detach_reset)
-            v = reset_now(h, s, reset=self.reset, threshold=threshold, v_reset=v_reset)
-            return spikes, RecurrentSynapticState(i=i, v=v, z=spikes)
-        r = jax.lax.stop_gradient(
-            fire(state.v, threshold, self.surrogate, self.spike_test)
-        )
-        if self.reset == "subtract":
-            h = h - r * threshold
-        elif self.reset == "zero":
-            h = h - r * (h - v_reset)
-        spikes = fire(h, threshold, self.surrogate, self.spike_test)
-        return spikes, RecurrentSynapticState(i=i, v=h, z=spikes)
+        spikes, v = _fire_and_reset(self, h, state.v, threshold, v_reset)
+        return spikes, RecurrentSynapticState(i=i, v=v, z=spikes)
+
+
+def _fire_and_reset(
+    neuron: "RecurrentLIF | RecurrentSynaptic",
+    h: Array,
+    v_prev: Array,
+    threshold: Array,
+    v_reset: Array,
+) -> tuple[Array, Array]:
+    """Spike and reset of the charged membrane `h`, shared by both models.
+
+    Immediate timing resets in the same step; delayed timing (snntorch)
+    applies the detached reset of the previous membrane `v_prev` to the whole
+    new membrane before the spike test.
+    """
+    if neuron.reset_timing == "immediate":
+        spikes = fire(h, threshold, neuron.surrogate, neuron.spike_test)
+        s = detach_if(spikes, neuron.detach_reset)
+        v = reset_now(h, s, reset=neuron.reset, threshold=threshold, v_reset=v_reset)
+        return spikes, v
+    r = jax.lax.stop_gradient(
+        fire(v_prev, threshold, neuron.surrogate, neuron.spike_test)
+    )
+    if neuron.reset == "subtract":
+        h = h - r * threshold
+    elif neuron.reset == "zero":
+        h = h - r * (h - v_reset)
+    return fire(h, threshold, neuron.surrogate, neuron.spike_test), h
 
 
 def _check_weights(

@@ -377,12 +377,11 @@ def RLeaky(
     )
     del surrogate_disable, output
     _reject_unsupported(inhibition=inhibition, state_quant=state_quant)
-    if conv2d_channels is not None or kernel_size is not None:
-        raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
-    if not reset_delay:
-        raise unsupported(
-            "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
-        )
+    _reject_recurrent_options(
+        conv2d_channels=conv2d_channels,
+        kernel_size=kernel_size,
+        reset_delay=reset_delay,
+    )
     learn = learn_set({"beta": learn_beta, "threshold": learn_threshold})
     weight, bias, learn_w = _recurrent_weights(
         V=V,
@@ -404,6 +403,18 @@ def RLeaky(
         weight=weight,
         bias=bias,
     )
+
+
+def _reject_recurrent_options(
+    *, conv2d_channels: int | None, kernel_size: int | None, reset_delay: bool
+) -> None:
+    """Options of RLeaky/RSynaptic that snnjax does not reproduce (yet)."""
+    if conv2d_channels is not None or kernel_size is not None:
+        raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
+    if not reset_delay:
+        raise unsupported(
+            "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
+        )
 
 
 def _recurrent_weights(
@@ -515,12 +526,11 @@ def RSynaptic(
     )
     del surrogate_disable, output
     _reject_unsupported(inhibition=inhibition, state_quant=state_quant)
-    if conv2d_channels is not None or kernel_size is not None:
-        raise unsupported("snntorch", "conv2d_channels", conv2d_channels, "planned")
-    if not reset_delay:
-        raise unsupported(
-            "snntorch", "reset_delay", reset_delay, "not verified against snntorch"
-        )
+    _reject_recurrent_options(
+        conv2d_channels=conv2d_channels,
+        kernel_size=kernel_size,
+        reset_delay=reset_delay,
+    )
     weight, bias, learn_w = _recurrent_weights(
         V=V,
         all_to_all=all_to_all,
