@@ -9,8 +9,26 @@ from . import (
     surrogate as surrogate,
 )
 from .integrate import run as run
-from .layers import AbstractLayer as AbstractLayer, Flatten as Flatten, Linear as Linear
-from .network import Sequential as Sequential
+from .layers import (
+    AbstractLayer as AbstractLayer,
+    AvgPool1d as AvgPool1d,
+    AvgPool2d as AvgPool2d,
+    Conv1d as Conv1d,
+    Conv2d as Conv2d,
+    Dropout as Dropout,
+    DropoutState as DropoutState,
+    Flatten as Flatten,
+    Linear as Linear,
+    MaxPool1d as MaxPool1d,
+    MaxPool2d as MaxPool2d,
+    SumPool1d as SumPool1d,
+    SumPool2d as SumPool2d,
+)
+from .network import (
+    Recurrent as Recurrent,
+    RecurrentState as RecurrentState,
+    Sequential as Sequential,
+)
 from .neurons._base import AbstractNeuron as AbstractNeuron
 from .neurons.adex import AdEx as AdEx, AdExState as AdExState
 from .neurons.alif import (
@@ -114,6 +132,10 @@ __all__ = [
     "AdaptiveQIFState",
     "Alpha",
     "AlphaState",
+    "AvgPool1d",
+    "AvgPool2d",
+    "Conv1d",
+    "Conv2d",
     "CubaLIF",
     "CubaLIFRecurrent",
     "CubaLIFRecurrentState",
@@ -121,6 +143,8 @@ __all__ = [
     "CubaLIFRefracState",
     "CubaLIFState",
     "Decay",
+    "Dropout",
+    "DropoutState",
     "EIFState",
     "EulerDecay",
     "Flatten",
@@ -136,6 +160,8 @@ __all__ = [
     "LIState",
     "LSNNState",
     "Linear",
+    "MaxPool1d",
+    "MaxPool2d",
     "MultiSpikeLIF",
     "MultiSpikeLIFRecurrent",
     "MultiSpikeLIFRecurrentState",
@@ -143,11 +169,15 @@ __all__ = [
     "ParametricLIF",
     "ParametricLIFState",
     "QIFState",
+    "Recurrent",
     "RecurrentLIF",
     "RecurrentLIFState",
+    "RecurrentState",
     "RecurrentSynaptic",
     "RecurrentSynapticState",
     "Sequential",
+    "SumPool1d",
+    "SumPool2d",
     "Synaptic",
     "SynapticState",
     "TraceALIF",

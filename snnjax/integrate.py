@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Shaped
 
-from .network import Sequential, _check_state_tuple
+from .network import Sequential, check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
 
 StateT = TypeVar("StateT")
@@ -111,6 +111,8 @@ def run(
         _check_time_major(model, state, xs)
     if isinstance(model, Sequential) and layer_major:
         outs, final, rec = _run_layer_major(model, xs, state, record, unroll)
+    elif isinstance(model, AbstractNeuron):
+        outs, final, rec = _sequence(model, xs, state, record, unroll)
     else:
         outs, final, rec = _scan(model, xs, state, record, unroll)
     if record:
@@ -135,18 +137,33 @@ def _run_layer_major(
     net: Sequential, xs: Array, state: Any, record: bool, unroll: int | bool
 ) -> tuple[Any, Any, Any]:
     """Each block over the whole sequence: layers at once, neurons scanned."""
-    _check_state_tuple(net, state)
+    check_state_tuple(net, state)
     finals, records = [], []
     for block, s in zip(net.blocks, state, strict=True):
         if isinstance(block, AbstractNeuron):
             check_input(xs)
             _check_time_major(block, s, xs)
-            xs, s, r = _scan(block, xs, s, record, unroll)
+            xs, s, r = _sequence(block, xs, s, record, unroll)
         else:
             xs, r = block(xs), None
         finals.append(s)
         records.append(r)
     return xs, tuple(finals), tuple(records) if record else None
+
+
+def _sequence(
+    block: AbstractNeuron, xs: Array, state: Any, record: bool, unroll: int | bool
+) -> tuple[Any, Any, Any]:
+    """One block over the whole sequence: its `run_sequence` if it has one.
+
+    A block may define `run_sequence(xs, state, *, record)` when it can process
+    all time steps at once without a scan (a constant dropout mask, a linear
+    filter evaluated in parallel over time); it must return what `_scan` would.
+    """
+    whole = getattr(block, "run_sequence", None)
+    if whole is not None:
+        return whole(xs, state, record=record)
+    return _scan(block, xs, state, record, unroll)
 
 
 def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:
