@@ -376,3 +376,45 @@ def test_batch_major_input_gets_a_transpose_hint(key):
     batch_major = jnp.ones((5, 7, 3))  # batch 5, time 7
     with pytest.raises(ValueError, match=r"jnp.swapaxes\(xs, 0, 1\)"):
         snn.run(net, batch_major, net.init_state((5, 3)))
+
+
+# --- jit / grad / vmap for every new layer -----------------------------------
+
+LAYERS = {
+    "Conv1d": (lambda k: snn.Conv1d(2, 3, 3, padding=1, key=k), (4, 2, 6)),
+    "Conv2d": (lambda k: snn.Conv2d(2, 3, 3, stride=2, key=k), (4, 2, 7, 7)),
+    "AvgPool1d": (lambda k: snn.AvgPool1d(2), (4, 2, 6)),
+    "AvgPool2d": (lambda k: snn.AvgPool2d(2), (4, 2, 6, 6)),
+    "SumPool1d": (lambda k: snn.SumPool1d(3, 1), (4, 2, 6)),
+    "SumPool2d": (lambda k: snn.SumPool2d(2), (4, 2, 6, 6)),
+    "MaxPool1d": (lambda k: snn.MaxPool1d(2), (4, 2, 6)),
+    "MaxPool2d": (lambda k: snn.MaxPool2d(3, 2, 1), (4, 2, 6, 6)),
+    "Linear-masked": (
+        lambda k: snn.Linear(5, 3, mask=jnp.tri(3, 5), key=k),
+        (4, 5),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layer_jit_grad_vmap(name, key):
+    build, shape = LAYERS[name]
+    layer = build(key)
+    x = jr.normal(jr.key(11), shape)
+    y = layer(x)
+    np.testing.assert_allclose(
+        eqx.filter_jit(lambda m, v: m(v))(layer, x), y, rtol=1e-6
+    )
+    # vmap over the leading axis equals the call on all rows at once
+    np.testing.assert_allclose(jax.vmap(layer)(x), y, rtol=1e-6, atol=1e-6)
+    # every layer but max pooling is affine, y = A x + c, so the input
+    # gradient of sum(y) is A^T 1 and <A^T 1, x> = sum(y) - sum(layer(0))
+    grad_x = jax.grad(lambda v: jnp.sum(layer(v)))(x)
+    assert grad_x.shape == x.shape and bool(jnp.all(jnp.isfinite(grad_x)))
+    if name.startswith("MaxPool"):  # each window routes 1 to its maximum
+        np.testing.assert_allclose(float(grad_x.sum()), y.size)
+    else:
+        offset = float(jnp.sum(layer(jnp.zeros_like(x))))
+        np.testing.assert_allclose(
+            float(jnp.sum(grad_x * x)), float(jnp.sum(y)) - offset, rtol=1e-4, atol=1e-4
+        )
