@@ -3,9 +3,12 @@
 import importlib.metadata
 
 from . import (
+    checkpoint as checkpoint,
     compat as compat,
     encode as encode,
     loss as loss,
+    nir as nir,
+    plasticity as plasticity,
     surrogate as surrogate,
 )
 from .integrate import run as run
@@ -188,9 +191,12 @@ __all__ = [
     "TraceLIFState",
     "WinnerTakeAll",
     "__version__",
+    "checkpoint",
     "compat",
     "encode",
     "loss",
+    "nir",
+    "plasticity",
     "run",
     "surrogate",
 ]

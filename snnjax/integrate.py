@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Shaped
 
+from ._bptt import Bptt, check_bptt, scan_body
 from .network import Sequential, check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
 
@@ -23,6 +24,8 @@ def run(
     record: Literal[False] = False,
     unroll: int | bool = 1,
     layer_major: bool = True,
+    bptt: str = "autodiff",
+    time_parallel: bool = False,
 ) -> tuple[Any, StateT]: ...
 
 
@@ -35,6 +38,8 @@ def run(
     record: Literal[True],
     unroll: int | bool = 1,
     layer_major: bool = True,
+    bptt: str = "autodiff",
+    time_parallel: bool = False,
 ) -> tuple[Any, StateT, StateT]: ...
 
 
@@ -46,6 +51,8 @@ def run(
     record: bool = False,
     unroll: int | bool = 1,
     layer_major: bool = True,
+    bptt: str = "autodiff",
+    time_parallel: bool = False,
 ) -> tuple[Any, StateT] | tuple[Any, StateT, StateT]:
     r"""Integrate a model over a time-major input sequence.
 
@@ -74,6 +81,19 @@ def run(
             Both orders give the same results; layer-major turns per-step
             matmuls into one large matmul. `record` then holds a tuple with
             one record per block (`None` for stateless layers).
+        bptt: what backpropagation through time stores per step.
+            `"autodiff"`: the residuals JAX's reverse mode picks (for `LIF`
+            one array per step). `"recompute"`: only the state; the backward
+            pass recomputes each step's intermediates from it, which saves
+            memory for models with more residuals than state variables (e.g.
+            `ALIF`) at the cost of one extra forward step per step. Same
+            gradients; no effect without differentiation.
+        time_parallel: evaluate reset-free linear blocks
+            ([`LI`][snnjax.LI]) over all steps at once with
+            `jax.lax.associative_scan` ($O(\log T)$ depth) instead of the
+            sequential scan. Same results up to float rounding; slower on CPU
+            (2-9x measured), so off by default; aimed at accelerators and long
+            sequences (not measured there yet).
 
     Returns:
         `(outputs, final_state)`, where `outputs` stacks the per-step outputs
@@ -86,6 +106,8 @@ def run(
             step of `xs` (for a neuron: every state array has shape
             `xs.shape[1:]`).
         TypeError: `xs` is not floating point, or the state dtype differs.
+        ValueError: `bptt` is not `"autodiff"` or `"recompute"`.
+        TypeError: `time_parallel` is not a bool.
 
     Examples:
         >>> import jax.numpy as jnp
@@ -106,22 +128,34 @@ def run(
         pass
     elif not isinstance(unroll, int) or unroll < 1:
         raise ValueError(f"`unroll` must be a positive int or a bool; got {unroll!r}.")
+    mode = check_bptt(bptt)
+    if not isinstance(time_parallel, bool):
+        raise TypeError(f"`time_parallel` must be a bool; got {time_parallel!r}.")
     if isinstance(model, AbstractNeuron):
         check_input(xs)
         _check_time_major(model, state, xs)
     if isinstance(model, Sequential) and layer_major:
-        outs, final, rec = _run_layer_major(model, xs, state, record, unroll)
+        outs, final, rec = _run_layer_major(
+            model, xs, state, record, unroll, mode, time_parallel
+        )
     elif isinstance(model, AbstractNeuron):
-        outs, final, rec = _sequence(model, xs, state, record, unroll)
+        outs, final, rec = _sequence(
+            model, xs, state, record, unroll, mode, time_parallel
+        )
     else:
-        outs, final, rec = _scan(model, xs, state, record, unroll)
+        outs, final, rec = _scan(model, xs, state, record, unroll, mode)
     if record:
         return outs, final, rec
     return outs, final
 
 
 def _scan(
-    model: Model, xs: Array, state: Any, record: bool, unroll: int | bool
+    model: Model,
+    xs: Array,
+    state: Any,
+    record: bool,
+    unroll: int | bool,
+    bptt: Bptt = "autodiff",
 ) -> tuple[Any, Any, Any]:
     """The library's only `lax.scan`: `(outputs, final_state, record or None)`."""
 
@@ -129,12 +163,19 @@ def _scan(
         out, new = model(x, carry)
         return new, (out, new if record else None)
 
-    final, (outs, rec) = jax.lax.scan(body, state, xs, unroll=unroll)
+    step = scan_body(body, bptt)
+    final, (outs, rec) = jax.lax.scan(step, state, xs, unroll=unroll)
     return outs, final, rec
 
 
 def _run_layer_major(
-    net: Sequential, xs: Array, state: Any, record: bool, unroll: int | bool
+    net: Sequential,
+    xs: Array,
+    state: Any,
+    record: bool,
+    unroll: int | bool,
+    bptt: Bptt = "autodiff",
+    time_parallel: bool = False,
 ) -> tuple[Any, Any, Any]:
     """Each block over the whole sequence: layers at once, neurons scanned."""
     check_state_tuple(net, state)
@@ -143,7 +184,7 @@ def _run_layer_major(
         if isinstance(block, AbstractNeuron):
             check_input(xs)
             _check_time_major(block, s, xs)
-            xs, s, r = _sequence(block, xs, s, record, unroll)
+            xs, s, r = _sequence(block, xs, s, record, unroll, bptt, time_parallel)
         else:
             xs, r = block(xs), None
         finals.append(s)
@@ -152,7 +193,13 @@ def _run_layer_major(
 
 
 def _sequence(
-    block: AbstractNeuron, xs: Array, state: Any, record: bool, unroll: int | bool
+    block: AbstractNeuron,
+    xs: Array,
+    state: Any,
+    record: bool,
+    unroll: int | bool,
+    bptt: Bptt = "autodiff",
+    time_parallel: bool = False,
 ) -> tuple[Any, Any, Any]:
     """One block over the whole sequence: its `run_sequence` if it has one.
 
@@ -160,10 +207,13 @@ def _sequence(
     all time steps at once without a scan (a constant dropout mask, a linear
     filter evaluated in parallel over time); it must return what `_scan` would.
     """
+    parallel = getattr(block, "run_parallel", None) if time_parallel else None
+    if parallel is not None:  # opt-in: associative scan over time (LI)
+        return parallel(xs, state, record=record)
     whole = getattr(block, "run_sequence", None)
     if whole is not None:
         return whole(xs, state, record=record)
-    return _scan(block, xs, state, record, unroll)
+    return _scan(block, xs, state, record, unroll, bptt)
 
 
 def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:

@@ -385,7 +385,10 @@ class Gaussian(AbstractSurrogate):
     def derivative(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         r"""$a\,\mathcal{N}(x; 0, w^2)$."""
         w, a = _cast(self.width, x), _cast(self.scale, x)
-        return a / (math.sqrt(2 * math.pi) * w) * jnp.exp(-(x**2) / (2 * w**2))
+        # (x/w)^2, not x^2/w^2: w^2 underflows to 0 for tiny widths (0/0 = NaN
+        # at the threshold) and x^2 overflows for huge inputs (inf/inf = NaN)
+        z = x / w
+        return a / (math.sqrt(2 * math.pi) * w) * jnp.exp(-(z**2) / 2)
 
     def primitive(self, x: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
         r"""$(a/2)(1+\mathrm{erf}(x/(\sqrt{2}w)))$."""

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from .. import _checks
+from .._bptt import li_run_parallel
 from .._custom_types import ParamLike, ScalarLike
 from ._base import AbstractNeuron
 
@@ -157,3 +158,9 @@ class LI(AbstractNeuron[LIState]):
             decay_input=self.decay_input,
         )
         return v, LIState(v=v, i=i)
+
+    def run_parallel(
+        self, xs: Float[Array, " time *shape"], state: LIState, *, record: bool
+    ) -> tuple[Array, LIState, LIState | None]:
+        """All steps at once by associative scan (`run(..., time_parallel=True)`)."""
+        return li_run_parallel(self, xs, state, record=record)

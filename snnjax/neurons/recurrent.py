@@ -73,7 +73,7 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
         weight: recurrent weights, `(n, n)` (all-to-all) or `(n,)` (one-to-one).
         bias: recurrent bias `(n,)` or `None`.
         reset: `"subtract"`, `"zero"` or `"none"`.
-        v_reset: value of the `"zero"` reset.
+        v_reset: value of the `"zero"` reset; must be below `threshold` for it.
         reset_timing: `"immediate"` or `"delayed"` (snntorch).
         detach_reset: reset with `stop_gradient(spikes)` (immediate timing).
         spike_test: `">"` or `">="`.
@@ -138,9 +138,12 @@ class RecurrentLIF(AbstractNeuron[RecurrentLIFState]):
         self.threshold = _checks.check_finite(
             "threshold", _checks.as_param("threshold", threshold)
         )
-        self.v_reset = _checks.check_finite(
-            "v_reset", _checks.as_param("v_reset", v_reset)
-        )
+        v_reset = _checks.check_finite("v_reset", _checks.as_param("v_reset", v_reset))
+        if reset == "zero":  # a reset at or above threshold fires on every step
+            v_reset = _checks.check_less(
+                "v_reset", v_reset, "threshold", self.threshold, why=' for reset="zero"'
+            )
+        self.v_reset = v_reset
         self.weight, self.bias = _check_weights(weight, bias)
         self.surrogate = surrogate
         self.reset = cast(Reset, reset)
@@ -226,7 +229,7 @@ class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
         weight: recurrent weights, `(n, n)` (all-to-all) or `(n,)` (one-to-one).
         bias: recurrent bias `(n,)` or `None`.
         reset: `"subtract"`, `"zero"` or `"none"`.
-        v_reset: value of the `"zero"` reset.
+        v_reset: value of the `"zero"` reset; must be below `threshold` for it.
         reset_timing: `"immediate"` or `"delayed"` (snntorch).
         detach_reset: reset with `stop_gradient(spikes)` (immediate timing).
         spike_test: `">"` or `">="`.
@@ -296,9 +299,12 @@ class RecurrentSynaptic(AbstractNeuron[RecurrentSynapticState]):
         self.threshold = _checks.check_finite(
             "threshold", _checks.as_param("threshold", threshold)
         )
-        self.v_reset = _checks.check_finite(
-            "v_reset", _checks.as_param("v_reset", v_reset)
-        )
+        v_reset = _checks.check_finite("v_reset", _checks.as_param("v_reset", v_reset))
+        if reset == "zero":  # a reset at or above threshold fires on every step
+            v_reset = _checks.check_less(
+                "v_reset", v_reset, "threshold", self.threshold, why=' for reset="zero"'
+            )
+        self.v_reset = v_reset
         self.weight, self.bias = _check_weights(weight, bias)
         self.surrogate = surrogate
         self.reset = cast(Reset, reset)

@@ -37,6 +37,8 @@ is `LIFAdEx`, `LSNNCell` is `LSNN` and `IzhikevichCell` is `Izhikevich`.
 from collections.abc import Callable, Collection, Mapping
 from typing import NamedTuple, TypeVar
 
+import jax
+import numpy as np
 from jaxtyping import ArrayLike, Float, PRNGKeyArray
 
 from .... import _checks
@@ -174,8 +176,27 @@ def _resolve(cls: type[_P], p: _P | None, keywords: Mapping[str, object]) -> _P:
             )
         if not isinstance(p, cls):
             raise TypeError(f"`p` must be a `{cls.__name__}`; got {type(p).__name__}.")
+        _check_finite_fields(p)
         return p
-    return cls(**given)
+    resolved = cls(**given)
+    _check_finite_fields(resolved)
+    return resolved
+
+
+def _check_finite_fields(p: tuple) -> None:
+    """NaN/inf in a norse parameter tuple, reported under norse's field name.
+
+    The snnjax models check their own arguments too, but under snnjax names
+    (`v_th` is `threshold` there); this names the field the user wrote.
+    """
+    fields = type(p)._fields  # pyright: ignore[reportAttributeAccessIssue]  (a NamedTuple)
+    for name, value in zip(fields, p, strict=True):
+        if isinstance(value, LIFParameters):  # nested in LIFRefracParameters
+            _check_finite_fields(value)
+        elif isinstance(value, bool):
+            continue  # left to the model's own check (a TypeError)
+        elif isinstance(value, float | int | np.ndarray | np.number | jax.Array):
+            _checks.check_finite(name, _checks.as_param(name, value))
 
 
 def _learn(learn: Collection[str], names: Mapping[str, str]) -> frozenset[str]:
@@ -924,6 +945,7 @@ def Izhikevich(
                 f"with `v_rest=`), not both; got `spiking_method` and {extra}."
             )
         params, v0, u0 = spiking_method.p, spiking_method.s.v, spiking_method.s.u
+        _check_finite_fields(params)
     else:
         missing = [k for k in ("a", "b", "c", "d") if keywords[k] is None]
         if p is None and missing:

@@ -271,9 +271,12 @@ def threshold_surrogate(method: str, alpha: ParamLike) -> _s.AbstractSurrogate:
 
     Raises:
         NotImplementedError: a norse method snnjax does not reproduce.
-        ValueError: an unknown method.
+        ValueError: an unknown method, a non-finite `alpha`, or (`"triangle"`,
+            `"tanh"`) a non-positive `alpha`.
     """
     if method == "super":
+        # alpha is unused here, but a NaN/inf alpha is still a user error
+        _checks.check_finite("alpha", _checks.as_param("alpha", alpha))
         return _s.FastSigmoid(slope=1.0)
     if method == "triangle":
         return _s.Triangle(slope=alpha, width=1.0)

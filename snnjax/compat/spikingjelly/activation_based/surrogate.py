@@ -59,6 +59,7 @@ def PiecewiseQuadratic(alpha: ParamLike = 1.0, spiking: bool = True) -> _s.Trian
     Returns `snnjax.surrogate.Triangle(slope=alpha, width=1/alpha)`.
     """
     _check_spiking(spiking)
+    alpha = _positive_alpha(alpha)  # checked before 1/alpha divides by zero
     return _s.Triangle(slope=alpha, width=1.0 / alpha)
 
 

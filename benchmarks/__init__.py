@@ -1,0 +1,1 @@
+"""snnjax benchmarks; run with `python -m benchmarks`."""

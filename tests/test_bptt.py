@@ -1,0 +1,233 @@
+"""Memory-lean BPTT (`run(..., bptt=...)`), time-parallel LI, retracing."""
+
+import functools as ft
+
+import chex
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+import pytest
+
+import snnjax as snn
+from snnjax._bptt import linear_recurrence
+
+from .helpers import ALL_NEURONS, inputs
+
+# A spread of state structures: one array (LIF), two (Synaptic), three with an
+# adaptive threshold (ALIF, LSNN); the network below adds feedback and LI.
+MODELS = ["LIF", "Synaptic", "ALIF", "LSNN"]
+
+
+def _loss(model, xs, weights, bptt, record):
+    state = model.init_state(xs.shape[1:], xs.dtype)
+    result = snn.run(model, xs, state, record=record, bptt=bptt)
+    outs, final = result[0], result[1]
+    total = jnp.sum(outs * weights) + sum(jnp.sum(v) for v in jax.tree.leaves(final))
+    if record:
+        total = total + sum(
+            jnp.sum(0.5 * leaf) for leaf in jax.tree.leaves(result[2]) if leaf.ndim
+        )
+    return total
+
+
+@eqx.filter_jit
+def _grads(model, xs, weights, bptt, record):
+    return eqx.filter_grad(lambda mx: _loss(mx[0], mx[1], weights, bptt, record))(
+        (model, xs)
+    )
+
+
+def _learned(name):
+    learn = {
+        "LIF": {"beta", "threshold"},
+        "Synaptic": {"alpha", "beta"},
+        "ALIF": set(),
+        "LSNN": {"beta", "rho"},
+    }[name]
+    return ALL_NEURONS[name](learn=learn) if learn else ALL_NEURONS[name]()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recompute_gradients_equal_autodiff(name, key):
+    model = _learned(name)
+    xs = inputs(key)
+    weights = jr.normal(jr.key(1), xs.shape)
+    record = name in ("LIF", "LSNN")  # record=True on two models
+    want = _grads(model, xs, weights, "autodiff", record)
+    got = _grads(model, xs, weights, "recompute", record)
+    chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
+    # the gradient is not trivially zero
+    assert float(jnp.max(jnp.abs(want[1]))) > 0
+
+
+def _network(key):
+    k1, k2, k3 = jr.split(key, 3)
+    return snn.Sequential(
+        [
+            snn.Linear(5, 6, key=k1),
+            snn.LIF(0.9, learn={"beta"}),
+            snn.Recurrent(snn.LIF(0.8), snn.Linear(6, 6, use_bias=False, key=k2)),
+            snn.Linear(6, 3, key=k3),
+            snn.LI(0.8, alpha=0.5),
+        ]
+    )
+
+
+@pytest.mark.parametrize(("record", "layer_major"), [(True, True), (False, False)])
+def test_recompute_gradients_equal_autodiff_sequential(record, layer_major, key):
+    net = _network(key)
+    xs = inputs(jr.key(2), (12, 2, 5))
+
+    def grads(bptt):
+        def loss(m, x):
+            state = m.init_state(x.shape[1:])
+            res = snn.run(
+                m, x, state, record=record, bptt=bptt, layer_major=layer_major
+            )
+            total = jnp.sum(res[0] ** 2)
+            if record:
+                total = total + sum(jnp.sum(v) for v in jax.tree.leaves(res[2]))
+            return total
+
+        return eqx.filter_jit(eqx.filter_grad(loss))(net, xs)
+
+    want, got = grads("autodiff"), grads("recompute")
+    chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
+    assert float(jnp.max(jnp.abs(want.blocks[0].weight))) > 0
+
+
+def test_recompute_forward_equals_autodiff(key):
+    lif = ALL_NEURONS["LIF"]()
+    xs = inputs(key)
+    state = lif.init_state(xs.shape[1:])
+    want = snn.run(lif, xs, state, record=True)
+    got = snn.run(lif, xs, state, record=True, bptt="recompute")
+    chex.assert_trees_all_equal(got, want)
+
+
+def test_recompute_stores_less(key):
+    # XLA's memory plan for a long ALIF scan's gradient: autodiff keeps three
+    # residual arrays per step, "recompute" only the two state arrays (v, b).
+    # (For LIF, autodiff already keeps a single array per step.)
+    lif = snn.ALIF()
+    xs = inputs(key, (200, 16, 64))
+
+    def temp_bytes(bptt):
+        def g(x):
+            return jax.grad(
+                lambda x: jnp.sum(
+                    snn.run(lif, x, lif.init_state(x.shape[1:]), bptt=bptt)[0] * x
+                )
+            )(x)
+
+        mem = jax.jit(g).lower(xs).compile().memory_analysis()
+        if mem is None:
+            pytest.skip("this backend gives no memory analysis")
+        return mem.temp_size_in_bytes
+
+    assert temp_bytes("recompute") < temp_bytes("autodiff")
+
+
+def test_recompute_under_vmap(key):
+    lif = snn.LIF(0.9)
+    xs = inputs(key, (10, 4, 3))
+
+    @ft.partial(jax.jit, static_argnums=1)
+    def g(x, bptt):
+        return jax.grad(
+            lambda x: jnp.sum(
+                snn.run(lif, x, lif.init_state(x.shape[1:]), bptt=bptt)[0]
+            )
+        )(x)
+
+    # vmap over the batch axis (axis 1) equals the per-example loop
+    got = jax.vmap(lambda x: g(x, "recompute"), in_axes=1, out_axes=1)(xs)
+    want = np.stack([np.asarray(g(xs[:, b], "autodiff")) for b in range(4)], axis=1)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6, atol=1e-7)
+
+
+def test_bad_bptt():
+    lif = snn.LIF(0.9)
+    with pytest.raises(
+        ValueError, match="`bptt` must be one of 'autodiff', 'recompute'; got 'fast'"
+    ):
+        snn.run(lif, jnp.ones((3, 2)), lif.init_state((2,)), bptt="fast")
+
+
+# ------------------------------------------------------- parallel-in-time linear
+
+
+def test_linear_recurrence_equals_loop(key):
+    ka, kb, kh = jr.split(key, 3)
+    a = jr.uniform(ka, (17, 3), minval=0.0, maxval=1.0)
+    b = jr.normal(kb, (17, 3))
+    h0 = jr.normal(kh, (3,))
+    got = jax.jit(linear_recurrence)(a, b, h0)
+    h, want = np.asarray(h0), []
+    for t in range(17):  # the definition, one step at a time
+        h = np.asarray(a[t]) * h + np.asarray(b[t])
+        want.append(h)
+    np.testing.assert_allclose(np.asarray(got), np.stack(want), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("name", "record"), [("LI", False), ("LI-syn", True)])
+def test_time_parallel_li_equals_scan(name, record, key):
+    li = ALL_NEURONS[name](v_leak=0.2, learn={"alpha", "beta", "v_leak"})
+    xs = inputs(key, (23, 3, 4))
+    state = li.init_state(xs.shape[1:])
+    state = type(state)(v=state.v + 0.3, i=state.i - 0.1)  # non-rest start
+
+    def loss(m, parallel):
+        res = snn.run(m, xs, state, record=record, time_parallel=parallel)
+        return jnp.sum(res[0] * xs) + jnp.sum(res[1].v), res
+
+    value_and_grad = eqx.filter_jit(eqx.filter_value_and_grad(loss, has_aux=True))
+    (_, want), g_want = value_and_grad(li, False)
+    (_, got), g_got = value_and_grad(li, True)
+    chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
+    chex.assert_trees_all_close(g_got, g_want, rtol=1e-4, atol=1e-5)
+
+
+def test_time_parallel_in_sequential(key):
+    net = _network(key)
+    xs = inputs(jr.key(3), (9, 2, 5))
+    state = net.init_state(xs.shape[1:])
+    run = eqx.filter_jit(
+        lambda parallel: snn.run(net, xs, state, record=True, time_parallel=parallel)
+    )
+    want, got = run(False), run(True)
+    chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_bad_time_parallel():
+    li = snn.LI(0.9)
+    # (under the test suite's jaxtyping hook the annotation check fires first)
+    with pytest.raises(TypeError, match="time_parallel"):
+        bad: object = "yes"
+        snn.run(li, jnp.ones((3, 2)), li.init_state((2,)), time_parallel=bad)  # pyright: ignore[reportArgumentType] (tested)
+
+
+# ------------------------------------------------------------------- retracing
+
+
+def test_training_step_does_not_retrace_with_new_values(key):
+    @eqx.filter_jit
+    @eqx.debug.assert_max_traces(max_traces=1)
+    def step(net, xs, labels):
+        def loss(m):
+            out, _ = snn.run(m, xs, m.init_state(xs.shape[1:]), bptt="recompute")
+            return snn.loss.ce_count(out, labels)
+
+        return eqx.filter_value_and_grad(loss)(net)
+
+    k1, k2 = jr.split(key)
+    net = snn.Sequential([snn.Linear(5, 4, key=k1), snn.LIF(0.9, learn={"beta"})])
+    xs, labels = inputs(k2, (6, 2, 5)), jnp.array([0, 3])
+    loss_a, grads = step(net, xs, labels)
+    # new weights and a new beta: same structure, so no new trace
+    net = eqx.apply_updates(net, jax.tree.map(lambda g: -0.5 * g, grads))
+    net = eqx.tree_at(lambda n: n.blocks[1].beta, net, jnp.asarray(0.5))
+    loss_b, _ = step(net, xs, labels)  # would raise on a retrace
+    assert float(loss_a) != float(loss_b)
