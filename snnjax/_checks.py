@@ -80,6 +80,13 @@ def check_finite(name: str, value: Array) -> Array:
     return check_range(name, value)
 
 
+def check_positive_int(name: str, value: object) -> int:
+    """Return `value` if it is an int >= 1 (not a bool); else `ValueError`."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int; got {value!r}.")
+    return value
+
+
 def check_option(name: str, value: object, allowed: Collection[object]) -> None:
     """Raise `ValueError` unless `value` is one of `allowed`."""
     if value not in allowed:

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import jax.random as jr
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray, Real
 
-from ._checks import check_finite, check_option, check_range
+from ._checks import check_finite, check_option, check_positive_int, check_range
 from ._custom_types import ScalarLike
 
 __all__ = ["delta", "direct", "latency", "rate"]
@@ -35,8 +35,7 @@ def _work_dtype(dtype: jnp.dtype) -> jnp.dtype:
 
 
 def _check_num_steps(num_steps: int) -> None:
-    if not isinstance(num_steps, int) or isinstance(num_steps, bool) or num_steps < 1:
-        raise ValueError(f"`num_steps` must be a positive int; got {num_steps!r}.")
+    check_positive_int("num_steps", num_steps)
 
 
 def _over_time(x: Array, num_steps: int) -> Array:

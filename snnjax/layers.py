@@ -17,6 +17,7 @@ import jax.random as jr
 import numpy as np
 from jaxtyping import Array, ArrayLike, Bool, Float, PRNGKeyArray, Shaped
 
+from ._checks import check_positive_int
 from .neurons._base import AbstractNeuron
 
 
@@ -72,9 +73,8 @@ class Linear(AbstractLayer):
         mask: Shaped[ArrayLike, "out_features in_features"] | None = None,
         key: PRNGKeyArray,
     ):
-        for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                raise ValueError(f"`{name}` must be a positive int; got {n!r}.")
+        check_positive_int("in_features", in_features)
+        check_positive_int("out_features", out_features)
         bound = 1 / math.sqrt(in_features)
         kw, kb = jr.split(key)
         self.weight = jr.uniform(
@@ -138,9 +138,7 @@ class Flatten(AbstractLayer):
     ndim: int = eqx.field(static=True)
 
     def __init__(self, ndim: int = 1):
-        if not isinstance(ndim, int) or isinstance(ndim, bool) or ndim < 1:
-            raise ValueError(f"`ndim` must be a positive int; got {ndim!r}.")
-        self.ndim = ndim
+        self.ndim = check_positive_int("ndim", ndim)
 
     def __call__(self, x: Shaped[Array, "*batch features"]) -> Array:
         """Reshape `(*lead, *trailing)` to `(*lead, prod(trailing))`."""
@@ -167,12 +165,6 @@ def _int_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, 
             f"got {value!r}."
         )
     return tuple(items)
-
-
-def _positive_int(name: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int; got {value!r}.")
-    return value
 
 
 def _as_batch(
@@ -217,9 +209,9 @@ class _Conv(AbstractLayer):
         key: PRNGKeyArray,
     ):
         n = self.num_spatial_dims
-        self.in_channels = _positive_int("in_channels", in_channels)
-        self.out_channels = _positive_int("out_channels", out_channels)
-        self.groups = _positive_int("groups", groups)
+        self.in_channels = check_positive_int("in_channels", in_channels)
+        self.out_channels = check_positive_int("out_channels", out_channels)
+        self.groups = check_positive_int("groups", groups)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"`groups` ({groups}) must divide `in_channels` ({in_channels}) "

@@ -401,9 +401,8 @@ class STDP(eqx.Module):
             batch_shape: leading batch axes of the spikes, if any.
             dtype: floating dtype of the traces (the weight's dtype).
         """
-        for name, n in (("n_pre", n_pre), ("n_post", n_post)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"`{name}` must be a positive int; got {n!r}.")
+        _checks.check_positive_int("n_pre", n_pre)
+        _checks.check_positive_int("n_post", n_post)
         return STDPState(
             pre_trace=jnp.zeros((*batch_shape, n_pre), dtype),
             post_trace=jnp.zeros((*batch_shape, n_post), dtype),
