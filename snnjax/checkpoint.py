@@ -21,7 +21,8 @@ never a partial one (at worst a stray hidden `.*.tmp` file, which
 parsed with `json`, every array with `numpy.load(..., allow_pickle=False)`
 (object arrays are refused), and nothing is unpickled. The payload is read
 against a template pytree `like` of the same structure; its length, checksum,
-number of leaves, and every leaf's shape and dtype are checked, and any
+number of leaves, and every leaf's shape and dtype are checked (each record's
+`.npy` header before numpy allocates the array it announces), and any
 mismatch raises [`CheckpointError`][snnjax.checkpoint.CheckpointError] (a
 `ValueError`) naming the file and what is wrong.
 """
@@ -31,10 +32,12 @@ import dataclasses
 import hashlib
 import io
 import json
+import math
 import os
 import pathlib
 import re
 import tempfile
+import tokenize
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,16 +124,14 @@ def _read_leaf(f: io.BytesIO, like: Any, where: str, path: pathlib.Path) -> Any:
     """One leaf from the payload, checked against its template leaf `like`."""
     if not eqx.is_array_like(like):
         return like  # not serialised (functions, None, ...): keep the template's
+    _check_record(f, like, where, path)
     try:
         if isinstance(like, np.ndarray):
             arr = np.load(f, allow_pickle=False)
         else:
             arr = jnp.load(f, allow_pickle=False)  # restores bfloat16
-    except (ValueError, EOFError, OSError) as err:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r}: cannot read the array for leaf `{where}` "
-            f"({err}); the file is corrupt or was written from another pytree."
-        ) from err
+    except _PARSE_ERRORS as err:
+        raise _unreadable(path, where, err) from err
     if _is_key(like):
         expected = jr.key_data(like)
         _check_leaf(arr, expected.shape, expected.dtype, where, path)
@@ -145,6 +146,75 @@ def _read_leaf(f: io.BytesIO, like: Any, where: str, path: pathlib.Path) -> Any:
             f"has shape {arr.shape} in the file."
         )
     return type(like)(arr.item())
+
+
+# what numpy's `.npy` reader raises on malformed bytes: its header parser
+# tokenizes and `literal_eval`s the header text (TokenError, SyntaxError) and
+# may build a dtype from arbitrary descriptors (TypeError)
+_PARSE_ERRORS = (
+    ValueError,
+    EOFError,
+    OSError,
+    SyntaxError,
+    TypeError,
+    tokenize.TokenError,
+)
+_MAX_SCALAR_BYTES = 16
+
+
+def _unreadable(path: pathlib.Path, where: str, err: BaseException) -> CheckpointError:
+    return CheckpointError(
+        f"checkpoint {str(path)!r}: cannot read the array for leaf `{where}` "
+        f"({err!r}); the file is corrupt or was written from another pytree."
+    )
+
+
+def _check_record(f: io.BytesIO, like: Any, where: str, path: pathlib.Path) -> None:
+    """Check a `.npy` record's header against `like` before numpy reads it.
+
+    `numpy.load` allocates the array the header announces before reading its
+    data, so a forged header of a few bytes could ask for terabytes. The shape
+    must equal the template's (a Python scalar: shape `()`), the item size
+    must match, and the payload must hold that many bytes; `f` is left where
+    the record starts.
+    """
+    start = f.tell()
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"unsupported .npy format version {version}")
+    except _PARSE_ERRORS as err:
+        raise _unreadable(path, where, err) from err
+    finally:
+        data_start = f.tell()
+        f.seek(start)
+    if dtype.hasobject:
+        refused = ValueError("object arrays are refused, never unpickled")
+        raise _unreadable(path, where, refused)
+    if _is_key(like):
+        like = jr.key_data(like)
+    if not isinstance(like, (jax.Array, np.ndarray)):
+        if shape != () or dtype.itemsize > _MAX_SCALAR_BYTES:
+            raise CheckpointError(
+                f"checkpoint {str(path)!r}: leaf `{where}` is a scalar in `like` "
+                f"but {dtype}{list(shape)} in the file."
+            )
+    elif shape != like.shape or dtype.itemsize != np.dtype(like.dtype).itemsize:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r}: leaf `{where}` is {dtype}{list(shape)} in "
+            f"the file but {np.dtype(like.dtype)}{list(like.shape)} in `like`; "
+            "build `like` with the same model sizes, dtypes and optimizer."
+        )
+    nbytes = math.prod(shape) * dtype.itemsize
+    if data_start + nbytes > len(f.getbuffer()):
+        raise CheckpointError(
+            f"checkpoint {str(path)!r}: the array for leaf `{where}` is cut short "
+            f"(needs {nbytes} bytes); the file is corrupt."
+        )
 
 
 def _check_leaf(
@@ -214,10 +284,30 @@ def _decode(path: pathlib.Path) -> tuple[dict[str, Any], bytes]:
     ]
     if missing:
         raise CheckpointError(f"{name} has a corrupt header: no {missing}.")
+    kinds = {
+        "format_version": "a non-negative int",
+        "step": "a non-negative int",
+        "num_arrays": "a non-negative int",
+        "payload_bytes": "a non-negative int",
+        "sha256": "a hex string",
+        "metadata": "a JSON object",
+    }
+    for key, kind in kinds.items():
+        value = header[key]
+        if kind == "a hex string":
+            ok = isinstance(value, str)
+        elif kind == "a JSON object":
+            ok = isinstance(value, dict)
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if not ok:
+            raise CheckpointError(
+                f"{name} has a corrupt header: `{key}` must be {kind}; got {value!r}."
+            )
     version = header["format_version"]
     expected_bytes = header["payload_bytes"]
     digest = header["sha256"]
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if version > FORMAT_VERSION:
         raise CheckpointError(
             f"{name} has format version {version!r}; this snnjax reads versions "
             f"up to {FORMAT_VERSION}. Upgrade snnjax."

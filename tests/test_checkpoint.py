@@ -254,7 +254,9 @@ def test_object_arrays_are_refused(tmp_path):
     path.write_bytes(
         b"SNNJAX-CHECKPOINT\n" + json.dumps(header).encode() + b"\n" + payload
     )
-    assert "allow_pickle" in _load_error(path, np.zeros(1))
+    assert "object arrays are refused, never unpickled" in _load_error(
+        path, np.zeros(1)
+    )
 
 
 def test_unread_payload_bytes(tmp_path):

@@ -484,7 +484,7 @@ def test_unknown_primitive_in_a_file(tmp_path):
         snn.nir.from_nir(path, dt=1.0)
     with open(tmp_path / "junk.nir", "wb") as f:
         f.write(b"not hdf5")
-    with pytest.raises(OSError):
+    with pytest.raises(ValueError, match=r"junk\.nir' is not a NIR file: HDF5 cannot"):
         snn.nir.from_nir(tmp_path / "junk.nir", dt=1.0)
 
 

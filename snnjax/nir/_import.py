@@ -72,29 +72,51 @@ def import_nir() -> Any:
 
 
 # ------------------------------------------------------------------ reading
+class _OwnError(ValueError):
+    """A problem `_scan_file` found and already named (node or path)."""
+
+
+_CORRUPT = (
+    OSError,
+    RuntimeError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    AssertionError,
+)
+
+
 def _scan_file(path: str) -> None:
     """Check every node's `type` in the HDF5 file before `nir.read` sees it."""
     import h5py
 
-    with h5py.File(path, "r") as f:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as err:
+        raise _OwnError(
+            f"{path!r} is not a NIR file: HDF5 cannot open it ({err})."
+        ) from err
+    with f:
         if "node" not in f:
-            raise ValueError(f"{path!r} is not a NIR file: it has no 'node' group.")
+            raise _OwnError(f"{path!r} is not a NIR file: it has no 'node' group.")
 
         def walk(group: Any, where: str) -> None:
             if not isinstance(group, h5py.Group) or not isinstance(
                 group.get("type"), h5py.Dataset
             ):
-                raise ValueError(f"NIR node {where!r} in {path!r} has no 'type'.")
+                raise _OwnError(f"NIR node {where!r} in {path!r} has no 'type'.")
             raw = group["type"][()]
             kind = raw.decode() if isinstance(raw, bytes) else str(raw)
             if kind not in NODE_TYPES:
-                raise ValueError(
+                raise _OwnError(
                     f"NIR node {where!r} has the unknown type {kind!r}; "
                     f"supported: {', '.join(NODE_TYPES)}."
                 )
             if kind == "NIRGraph":
                 if not isinstance(group.get("nodes"), h5py.Group):
-                    raise ValueError(f"NIR graph {where!r} has no 'nodes'.")
+                    raise _OwnError(f"NIR graph {where!r} has no 'nodes'.")
                 for key in group["nodes"]:
                     walk(group["nodes"][key], f"{where}.{key}" if where else key)
 
@@ -112,14 +134,21 @@ def read(path: str | os.PathLike) -> Any:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no NIR file at {path!r}.")
-    _scan_file(path)
     kwargs = {}
     if "type_check" in inspect.signature(nir.read).parameters:
         kwargs["type_check"] = False  # our own checks below name the node
     try:
+        _scan_file(path)
         return nir.read(path, **kwargs)
-    except (KeyError, TypeError, ValueError, AssertionError) as err:
-        raise ValueError(f"could not read the NIR file {path!r}: {err!r}") from err
+    except _OwnError:
+        raise
+    except _CORRUPT as err:
+        # h5py raises OSError/RuntimeError on damaged HDF5 structures, and
+        # `nir.read` whatever its dataclasses raise on malformed fields
+        raise ValueError(
+            f"could not read the NIR file {path!r} (corrupt, or not written by "
+            f"`nir.write`): {err!r}"
+        ) from err
 
 
 # -------------------------------------------------------------- conventions
@@ -198,6 +227,18 @@ def _array(name: str, node: Any, field: str) -> Any:
             f"got {value if value.size <= 8 else value[~np.isfinite(value)][:8]}."
         )
     return value
+
+
+def _float32(name: str, kind: str, field: str, value: Any) -> Any:
+    """`value` as a float32 JAX array, refusing what float32 cannot hold."""
+    value = np.asarray(value, np.float64)
+    if np.any(np.abs(value) > np.finfo(np.float32).max):
+        raise ValueError(
+            f"node {name!r} ({kind}): `{field}` exceeds the float32 range "
+            f"(|x| <= {np.finfo(np.float32).max:.3g}); got max |x| = "
+            f"{np.max(np.abs(value)):.3g}."
+        )
+    return jnp.asarray(value, "float32")
 
 
 def _ints(name: str, field: str, value: Any, n: int) -> tuple[int, ...]:
@@ -306,8 +347,8 @@ def _neuron(
         syn_input=c["syn_input"],
     )
 
-    def f32(a: Any) -> Any:
-        return jnp.asarray(np.broadcast_to(np.asarray(a, np.float64), shape), "float32")
+    def f32(a: Any, field: str) -> Any:
+        return _float32(name, kind, field, np.broadcast_to(np.asarray(a), shape))
 
     zeros = np.zeros(shape)
     v_leak = params.get("v_leak", zeros)
@@ -320,14 +361,14 @@ def _neuron(
         nir_params=tuple(
             (k, v.shape, tuple(float(e) for e in v.ravel())) for k, v in params.items()
         ),
-        decay=f32(coeffs["decay"]),
-        gain=f32(coeffs["gain"]),
-        syn_decay=f32(coeffs["syn_decay"]),
-        syn_gain=f32(coeffs["syn_gain"]),
-        v_leak=f32(v_leak),
-        threshold=f32(params.get("v_threshold", zeros)),
-        v_reset=f32(v_reset),
-        v_init=f32(v_init),
+        decay=f32(coeffs["decay"], "decay"),
+        gain=f32(coeffs["gain"], "gain"),
+        syn_decay=f32(coeffs["syn_decay"], "syn_decay"),
+        syn_gain=f32(coeffs["syn_gain"], "syn_gain"),
+        v_leak=f32(v_leak, "v_leak"),
+        threshold=f32(params.get("v_threshold", zeros), "v_threshold"),
+        v_reset=f32(v_reset, "v_reset"),
+        v_init=f32(v_init, "initial v"),
         surrogate=FastSigmoid(),
         spike=c["spike"],
         spike_test=c["spike_test"],
@@ -379,7 +420,9 @@ def _stateless(
             )
         out_f, in_f = weight.shape
         layer = layers.Linear(in_f, out_f, use_bias=kind == "Affine", key=key)
-        layer = eqx.tree_at(lambda m: m.weight, layer, jnp.asarray(weight, "float32"))
+        layer = eqx.tree_at(
+            lambda m: m.weight, layer, _float32(name, kind, "weight", weight)
+        )
         if kind == "Affine":
             bias = _array(name, node, "bias")
             if bias.shape != (out_f,):
@@ -387,12 +430,16 @@ def _stateless(
                     f"node {name!r} (Affine): `bias` must have shape ({out_f},) "
                     f"to match `weight` {weight.shape}; got {bias.shape}."
                 )
-            layer = eqx.tree_at(lambda m: m.bias, layer, jnp.asarray(bias, "float32"))
+            layer = eqx.tree_at(
+                lambda m: m.bias, layer, _float32(name, kind, "bias", bias)
+            )
         return layer
     if kind == "Scale":
-        return Scale(jnp.asarray(_array(name, node, "scale"), "float32"))
+        return Scale(_float32(name, kind, "scale", _array(name, node, "scale")))
     if kind == "Threshold":
-        return Threshold(jnp.asarray(_array(name, node, "threshold"), "float32"))
+        return Threshold(
+            _float32(name, kind, "threshold", _array(name, node, "threshold"))
+        )
     if kind in ("Conv1d", "Conv2d"):
         n = 1 if kind == "Conv1d" else 2
         weight = _array(name, node, "weight")
@@ -418,9 +465,18 @@ def _stateless(
             )
         except ValueError as err:
             raise ValueError(f"node {name!r} ({kind}): {err}") from err
-        bias = np.broadcast_to(_array(name, node, "bias"), (weight.shape[0],))
-        conv = eqx.tree_at(lambda m: m.weight, conv, jnp.asarray(weight, "float32"))
-        return eqx.tree_at(lambda m: m.bias, conv, jnp.asarray(bias, "float32"))
+        bias = _array(name, node, "bias")
+        if bias.shape not in ((), (weight.shape[0],)):
+            raise ValueError(
+                f"node {name!r} ({kind}): `bias` must be a scalar or have shape "
+                f"({weight.shape[0]},) to match `weight` {weight.shape}; got "
+                f"{bias.shape}."
+            )
+        bias = np.broadcast_to(bias, (weight.shape[0],))
+        conv = eqx.tree_at(
+            lambda m: m.weight, conv, _float32(name, kind, "weight", weight)
+        )
+        return eqx.tree_at(lambda m: m.bias, conv, _float32(name, kind, "bias", bias))
     if kind in ("SumPool2d", "AvgPool2d"):
         cls = layers.SumPool2d if kind == "SumPool2d" else layers.AvgPool2d
         try:
@@ -459,6 +515,29 @@ def _stateless(
 
 
 # ------------------------------------------------------------------- public
+def _declared_shape(name: str, declared: Any) -> tuple[int, ...]:
+    """The Input node's `input_type`, checked to be positive whole sizes."""
+    try:
+        sizes = np.atleast_1d(np.asarray(declared))
+        ok = (
+            sizes.ndim == 1
+            and sizes.size > 0
+            and np.issubdtype(sizes.dtype, np.number)
+            and not np.iscomplexobj(sizes)
+            and bool(np.all(np.isfinite(sizes)))
+            and bool(np.all(sizes >= 1))
+            and bool(np.all(sizes == np.round(sizes)))
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"node {name!r} (Input): `input_type` must list positive whole sizes; "
+            f"got {declared!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
 def from_nir(
     graph_or_path: Any,
     *,
@@ -523,7 +602,8 @@ def from_nir(
         ImportError: the `nir` package is missing.
         FileNotFoundError: no file at the path.
         TypeError: `graph_or_path` is neither a NIR graph nor a path.
-        ValueError: a bad `dt`, `discretization` or `preset`; or a malformed
+        ValueError: a bad `dt`, `discretization` or `preset`; a file that
+            is not NIR or is damaged (naming the path); or a malformed
             graph (unknown node type, edges to unknown nodes, missing Input
             or Output, wrong or non-finite parameters, a cycle without a
             neuron, shapes that do not fit), naming the node.
@@ -573,7 +653,7 @@ def from_nir(
     declared = (getattr(nodes[inp], "input_type", None) or {}).get("input")
     input_shape = None
     if declared is not None:
-        input_shape = tuple(int(s) for s in np.atleast_1d(np.asarray(declared)))
+        input_shape = _declared_shape(inp, declared)
     kinds = {name: _type_name(n) for name, n in nodes.items()}
     stateful = {n for n, k in kinds.items() if k in NEURON_KINDS or k == "Delay"}
     names = list(nodes)
