@@ -1,4 +1,4 @@
-"""How backpropagation through time stores what the backward pass needs.
+r"""How backpropagation through time stores what the backward pass needs.
 
 `snnjax.run(..., bptt=...)` picks one of these strategies for the scan over a
 neuron's (or network's) steps:
@@ -14,8 +14,15 @@ neuron's (or network's) steps:
   which is less than autodiff's when a model has more residuals than state
   arrays (ALIF: 2 instead of 3), the same for LIF and LSNN, and more when it
   has fewer (Synaptic: 2 instead of 1); each step's forward math runs twice.
+* `"segments"`: the sequence is cut into segments of $K$ steps (default
+  near $\sqrt{T}$, see `default_segment_length`); an outer scan over segments stores only the state
+  at each segment's start, and the backward pass re-runs one segment at a
+  time (an inner scan with autodiff's residuals for its $K$ steps). Stored
+  residuals drop from $T$ steps' worth to $T/K$ states plus $K$ steps: with
+  $K = \sqrt{T}$, $O(\sqrt{T})$ instead of $O(T)$, for one extra forward pass.
+  The per-step outputs are stored in full either way (they are the result).
 
-Both give the same gradients (the same operations, recomputed), tested in
+All give the same gradients (the same operations, recomputed), tested in
 `tests/test_bptt.py`; measurements are in docs/benchmarks.md.
 
 This module also holds the time-parallel evaluation of linear recurrences
@@ -23,6 +30,8 @@ $h_t = a_t h_{t-1} + b_t$ with `jax.lax.associative_scan`, used by the
 reset-free leaky integrator [`LI`][snnjax.LI] when asked to.
 """
 
+import dataclasses
+import math
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, cast
 
@@ -32,16 +41,78 @@ from jaxtyping import Array, Float
 
 from . import _checks
 
-Bptt = Literal["autodiff", "recompute"]
-BPTT_MODES: tuple[str, ...] = ("autodiff", "recompute")
+Bptt = Literal["autodiff", "recompute", "segments"]
+BPTT_MODES: tuple[str, ...] = ("autodiff", "recompute", "segments")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def check_bptt(bptt: object) -> Bptt:
-    """`bptt` must be one of `BPTT_MODES`; returns it typed."""
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """How one `run` stores residuals: the mode and, for segments, $K$."""
+
+    mode: Bptt = "autodiff"
+    segment_length: int | None = None
+
+
+def check_bptt(bptt: object, segment_length: object = None) -> Plan:
+    """Validate `run`'s `bptt` and `segment_length`; returns the plan."""
     _checks.check_option("bptt", bptt, BPTT_MODES)
-    return cast(Bptt, bptt)
+    if segment_length is not None:
+        if bptt != "segments":
+            raise ValueError(
+                f'`segment_length` applies to bptt="segments" only; got '
+                f"segment_length={segment_length!r} with bptt={bptt!r}."
+            )
+        _checks.check_positive_int("segment_length", segment_length)
+    return Plan(cast(Bptt, bptt), cast(int | None, segment_length))
+
+
+def default_segment_length(length: int) -> int:
+    r"""$K$ for `T = length` steps: a divisor of $T$ near $\sqrt{T}$ if any.
+
+    Stored residuals scale as $T/K + K$, smallest at $K = \sqrt{T}$. A $K$
+    that divides $T$ avoids slicing the input and concatenating the outputs
+    (two extra copies of the sequence), so the divisor of $T$ that minimises
+    $T/K + K$ is taken when it costs at most 25% more than $2\sqrt{T}$;
+    otherwise $\lceil\sqrt{T}\rceil$ with a shorter last segment.
+    """
+    best = math.isqrt(length - 1) + 1 if length > 1 else 1  # ceil(sqrt(T))
+    divisors = [k for k in range(1, math.isqrt(length) + 1) if length % k == 0]
+    k = max(divisors)  # the largest divisor <= sqrt(T): minimises T/K + K
+    if length // k + k <= 1.25 * 2 * math.sqrt(length):
+        return k
+    return best
+
+
+def scan(
+    body: Callable[[Any, Any], tuple[Any, Any]],
+    carry: Any,
+    xs: Any,
+    *,
+    unroll: int | bool,
+    plan: Plan,
+) -> tuple[Any, Any]:
+    """`jax.lax.scan(body, carry, xs)` storing residuals as `plan` says."""
+    length = jax.tree.leaves(xs)[0].shape[0]
+    if plan.mode != "segments" or length == 0:
+        return jax.lax.scan(scan_body(body, plan.mode), carry, xs, unroll=unroll)
+    k = min(plan.segment_length or default_segment_length(length), length)
+    n, rest = divmod(length, k)
+
+    def segment(c: Any, xseg: Any) -> tuple[Any, Any]:
+        return jax.lax.scan(body, c, xseg, unroll=unroll)
+
+    # the default policy saves nothing: the outer scan keeps the segment's
+    # inputs (its start state; `xs` is held anyway) and recomputes the rest
+    segment = jax.checkpoint(segment, prevent_cse=False)
+    head = jax.tree.map(lambda x: x[: n * k].reshape(n, k, *x.shape[1:]), xs)
+    carry, ys = jax.lax.scan(segment, carry, head)
+    ys = jax.tree.map(lambda y: y.reshape(n * k, *y.shape[2:]), ys)
+    if rest:
+        carry, tail = segment(carry, jax.tree.map(lambda x: x[n * k :], xs))
+        ys = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), ys, tail)
+    return carry, ys
 
 
 def scan_body(body: F, bptt: Bptt) -> F:

@@ -7,7 +7,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Shaped
 
-from ._bptt import Bptt, check_bptt, scan_body
+from . import _bptt
+from ._bptt import check_bptt
 from .network import Sequential, check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
 
@@ -25,6 +26,7 @@ def run(
     unroll: int | bool = 1,
     layer_major: bool = True,
     bptt: str = "autodiff",
+    segment_length: int | None = None,
     time_parallel: bool = False,
 ) -> tuple[Any, StateT]: ...
 
@@ -39,6 +41,7 @@ def run(
     unroll: int | bool = 1,
     layer_major: bool = True,
     bptt: str = "autodiff",
+    segment_length: int | None = None,
     time_parallel: bool = False,
 ) -> tuple[Any, StateT, StateT]: ...
 
@@ -52,6 +55,7 @@ def run(
     unroll: int | bool = 1,
     layer_major: bool = True,
     bptt: str = "autodiff",
+    segment_length: int | None = None,
     time_parallel: bool = False,
 ) -> tuple[Any, StateT] | tuple[Any, StateT, StateT]:
     r"""Integrate a model over a time-major input sequence.
@@ -86,8 +90,14 @@ def run(
             one array per step). `"recompute"`: only the state; the backward
             pass recomputes each step's intermediates from it, which saves
             memory for models with more residuals than state variables (e.g.
-            `ALIF`) at the cost of one extra forward step per step. Same
-            gradients; no effect without differentiation.
+            `ALIF`) at the cost of one extra forward step per step.
+            `"segments"`: only the state every `segment_length` steps; the
+            backward pass re-runs one segment at a time, so stored residuals
+            grow as $O(\sqrt{T})$ instead of $O(T)$ (for long sequences; one
+            extra forward pass). Same gradients in every mode; no effect
+            without differentiation.
+        segment_length: steps per segment for `bptt="segments"` (default
+            $\lceil\sqrt{T}\rceil$, which minimises stored residuals).
         time_parallel: evaluate reset-free linear blocks
             ([`LI`][snnjax.LI]) over all steps at once with
             `jax.lax.associative_scan` ($O(\log T)$ depth) instead of the
@@ -106,7 +116,9 @@ def run(
             step of `xs` (for a neuron: every state array has shape
             `xs.shape[1:]`).
         TypeError: `xs` is not floating point, or the state dtype differs.
-        ValueError: `bptt` is not `"autodiff"` or `"recompute"`.
+        ValueError: `bptt` is not `"autodiff"`, `"recompute"` or
+            `"segments"`; `segment_length` is not a positive int, or is
+            given with another `bptt`.
         TypeError: `time_parallel` is not a bool.
 
     Examples:
@@ -128,7 +140,7 @@ def run(
         pass
     elif not isinstance(unroll, int) or unroll < 1:
         raise ValueError(f"`unroll` must be a positive int or a bool; got {unroll!r}.")
-    mode = check_bptt(bptt)
+    plan = check_bptt(bptt, segment_length)
     if not isinstance(time_parallel, bool):
         raise TypeError(f"`time_parallel` must be a bool; got {time_parallel!r}.")
     if isinstance(model, AbstractNeuron):
@@ -136,14 +148,14 @@ def run(
         _check_time_major(model, state, xs)
     if isinstance(model, Sequential) and layer_major:
         outs, final, rec = _run_layer_major(
-            model, xs, state, record, unroll, mode, time_parallel
+            model, xs, state, record, unroll, plan, time_parallel
         )
     elif isinstance(model, AbstractNeuron):
         outs, final, rec = _sequence(
-            model, xs, state, record, unroll, mode, time_parallel
+            model, xs, state, record, unroll, plan, time_parallel
         )
     else:
-        outs, final, rec = _scan(model, xs, state, record, unroll, mode)
+        outs, final, rec = _scan(model, xs, state, record, unroll, plan)
     if record:
         return outs, final, rec
     return outs, final
@@ -155,7 +167,7 @@ def _scan(
     state: Any,
     record: bool,
     unroll: int | bool,
-    bptt: Bptt = "autodiff",
+    plan: _bptt.Plan = _bptt.Plan(),
 ) -> tuple[Any, Any, Any]:
     """The library's only `lax.scan`: `(outputs, final_state, record or None)`."""
 
@@ -163,8 +175,7 @@ def _scan(
         out, new = model(x, carry)
         return new, (out, new if record else None)
 
-    step = scan_body(body, bptt)
-    final, (outs, rec) = jax.lax.scan(step, state, xs, unroll=unroll)
+    final, (outs, rec) = _bptt.scan(body, state, xs, unroll=unroll, plan=plan)
     return outs, final, rec
 
 
@@ -174,7 +185,7 @@ def _run_layer_major(
     state: Any,
     record: bool,
     unroll: int | bool,
-    bptt: Bptt = "autodiff",
+    plan: _bptt.Plan = _bptt.Plan(),
     time_parallel: bool = False,
 ) -> tuple[Any, Any, Any]:
     """Each block over the whole sequence: layers at once, neurons scanned."""
@@ -184,7 +195,7 @@ def _run_layer_major(
         if isinstance(block, AbstractNeuron):
             check_input(xs)
             _check_time_major(block, s, xs)
-            xs, s, r = _sequence(block, xs, s, record, unroll, bptt, time_parallel)
+            xs, s, r = _sequence(block, xs, s, record, unroll, plan, time_parallel)
         else:
             xs, r = block(xs), None
         finals.append(s)
@@ -198,7 +209,7 @@ def _sequence(
     state: Any,
     record: bool,
     unroll: int | bool,
-    bptt: Bptt = "autodiff",
+    plan: _bptt.Plan = _bptt.Plan(),
     time_parallel: bool = False,
 ) -> tuple[Any, Any, Any]:
     """One block over the whole sequence: its `run_sequence` if it has one.
@@ -213,7 +224,7 @@ def _sequence(
     whole = getattr(block, "run_sequence", None)
     if whole is not None:
         return whole(xs, state, record=record)
-    return _scan(block, xs, state, record, unroll, bptt)
+    return _scan(block, xs, state, record, unroll, plan)
 
 
 def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import snnjax as snn
-from snnjax._bptt import linear_recurrence
+from snnjax._bptt import default_segment_length, linear_recurrence
 
 from .helpers import ALL_NEURONS, inputs
 
@@ -20,9 +20,16 @@ from .helpers import ALL_NEURONS, inputs
 MODELS = ["LIF", "Synaptic", "ALIF", "LSNN"]
 
 
-def _loss(model, xs, weights, bptt, record):
+# every lean mode against autodiff: recompute, segments of the default length
+# (3 steps for T = 12), and 5-step segments with a 2-step remainder
+LEAN = [("recompute", None), ("segments", None), ("segments", 5)]
+
+
+def _loss(model, xs, weights, bptt, record, segment_length=None):
     state = model.init_state(xs.shape[1:], xs.dtype)
-    result = snn.run(model, xs, state, record=record, bptt=bptt)
+    result = snn.run(
+        model, xs, state, record=record, bptt=bptt, segment_length=segment_length
+    )
     outs, final = result[0], result[1]
     total = jnp.sum(outs * weights) + sum(jnp.sum(v) for v in jax.tree.leaves(final))
     if record:
@@ -33,10 +40,10 @@ def _loss(model, xs, weights, bptt, record):
 
 
 @eqx.filter_jit
-def _grads(model, xs, weights, bptt, record):
-    return eqx.filter_grad(lambda mx: _loss(mx[0], mx[1], weights, bptt, record))(
-        (model, xs)
-    )
+def _grads(model, xs, weights, bptt, record, segment_length=None):
+    return eqx.filter_grad(
+        lambda mx: _loss(mx[0], mx[1], weights, bptt, record, segment_length)
+    )((model, xs))
 
 
 def _learned(name):
@@ -49,14 +56,15 @@ def _learned(name):
     return ALL_NEURONS[name](learn=learn) if learn else ALL_NEURONS[name]()
 
 
+@pytest.mark.parametrize(("bptt", "segment_length"), LEAN)
 @pytest.mark.parametrize("name", MODELS)
-def test_recompute_gradients_equal_autodiff(name, key):
+def test_lean_gradients_equal_autodiff(name, bptt, segment_length, key):
     model = _learned(name)
     xs = inputs(key)
     weights = jr.normal(jr.key(1), xs.shape)
     record = name in ("LIF", "LSNN")  # record=True on two models
     want = _grads(model, xs, weights, "autodiff", record)
-    got = _grads(model, xs, weights, "recompute", record)
+    got = _grads(model, xs, weights, bptt, record, segment_length)
     chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
     # the gradient is not trivially zero
     assert float(jnp.max(jnp.abs(want[1]))) > 0
@@ -75,16 +83,25 @@ def _network(key):
     )
 
 
+@pytest.mark.parametrize(("bptt", "segment_length"), LEAN)
 @pytest.mark.parametrize(("record", "layer_major"), [(True, True), (False, False)])
-def test_recompute_gradients_equal_autodiff_sequential(record, layer_major, key):
+def test_lean_gradients_equal_autodiff_sequential(
+    record, layer_major, bptt, segment_length, key
+):
     net = _network(key)
     xs = inputs(jr.key(2), (12, 2, 5))
 
-    def grads(bptt):
+    def grads(bptt, segment_length=None):
         def loss(m, x):
             state = m.init_state(x.shape[1:])
             res = snn.run(
-                m, x, state, record=record, bptt=bptt, layer_major=layer_major
+                m,
+                x,
+                state,
+                record=record,
+                bptt=bptt,
+                segment_length=segment_length,
+                layer_major=layer_major,
             )
             total = jnp.sum(res[0] ** 2)
             if record:
@@ -93,17 +110,29 @@ def test_recompute_gradients_equal_autodiff_sequential(record, layer_major, key)
 
         return eqx.filter_jit(eqx.filter_grad(loss))(net, xs)
 
-    want, got = grads("autodiff"), grads("recompute")
+    want, got = grads("autodiff"), grads(bptt, segment_length)
     chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-6)
     assert float(jnp.max(jnp.abs(want.blocks[0].weight))) > 0
 
 
-def test_recompute_forward_equals_autodiff(key):
+@pytest.mark.parametrize(("bptt", "segment_length"), LEAN)
+def test_lean_forward_equals_autodiff(bptt, segment_length, key):
     lif = ALL_NEURONS["LIF"]()
     xs = inputs(key)
     state = lif.init_state(xs.shape[1:])
     want = snn.run(lif, xs, state, record=True)
-    got = snn.run(lif, xs, state, record=True, bptt="recompute")
+    got = snn.run(lif, xs, state, record=True, bptt=bptt, segment_length=segment_length)
+    chex.assert_trees_all_equal(got, want)
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 11, 12, 13, 40])
+def test_segments_of_every_length_cover_the_sequence(length, key):
+    # segment lengths below, equal to and above T, with and without remainder
+    lif = snn.LIF(0.7)
+    xs = inputs(key, (12, 2))
+    state = lif.init_state((2,))
+    want = snn.run(lif, xs, state, record=True)
+    got = snn.run(lif, xs, state, record=True, bptt="segments", segment_length=length)
     chex.assert_trees_all_equal(got, want)
 
 
@@ -130,7 +159,35 @@ def test_recompute_stores_less(key):
     assert temp_bytes("recompute") < temp_bytes("autodiff")
 
 
-def test_recompute_under_vmap(key):
+def test_segments_store_sqrt_t_residuals(key):
+    # LIF, T = 400, loss sum(spikes * R) with a fixed R (the neuron-core
+    # benchmark): autodiff keeps one (16, 64) residual per step (400 x 4 KB);
+    # segments of 20 steps keep 20 start states and one segment's 20 steps.
+    lif = snn.LIF(0.9)
+    xs = inputs(key, (400, 16, 64))
+    weights = jr.normal(jr.key(3), xs.shape)
+    step_bytes = 16 * 64 * 4
+
+    def temp_bytes(bptt):
+        def g(x, r):
+            return jax.grad(
+                lambda x: jnp.sum(
+                    snn.run(lif, x, lif.init_state(x.shape[1:]), bptt=bptt)[0] * r
+                )
+            )(x)
+
+        mem = jax.jit(g).lower(xs, weights).compile().memory_analysis()
+        if mem is None:
+            pytest.skip("this backend gives no memory analysis")
+        return mem.temp_size_in_bytes
+
+    saved = temp_bytes("autodiff") - temp_bytes("segments")
+    # at least 250 of the 400 per-step residual arrays are gone
+    assert saved >= 250 * step_bytes, saved / step_bytes
+
+
+@pytest.mark.parametrize("lean", ["recompute", "segments"])
+def test_lean_under_vmap(lean, key):
     lif = snn.LIF(0.9)
     xs = inputs(key, (10, 4, 3))
 
@@ -143,17 +200,23 @@ def test_recompute_under_vmap(key):
         )(x)
 
     # vmap over the batch axis (axis 1) equals the per-example loop
-    got = jax.vmap(lambda x: g(x, "recompute"), in_axes=1, out_axes=1)(xs)
+    got = jax.vmap(lambda x: g(x, lean), in_axes=1, out_axes=1)(xs)
     want = np.stack([np.asarray(g(xs[:, b], "autodiff")) for b in range(4)], axis=1)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6, atol=1e-7)
 
 
 def test_bad_bptt():
     lif = snn.LIF(0.9)
+    xs, state = jnp.ones((3, 2)), lif.init_state((2,))
     with pytest.raises(
-        ValueError, match="`bptt` must be one of 'autodiff', 'recompute'; got 'fast'"
+        ValueError,
+        match="`bptt` must be one of 'autodiff', 'recompute', 'segments'; got 'fast'",
     ):
-        snn.run(lif, jnp.ones((3, 2)), lif.init_state((2,)), bptt="fast")
+        snn.run(lif, xs, state, bptt="fast")
+    with pytest.raises(ValueError, match="`segment_length` must be a positive int"):
+        snn.run(lif, xs, state, bptt="segments", segment_length=0)
+    with pytest.raises(ValueError, match='applies to bptt="segments" only'):
+        snn.run(lif, xs, state, bptt="recompute", segment_length=4)
 
 
 # ------------------------------------------------------- parallel-in-time linear
@@ -231,3 +294,17 @@ def test_training_step_does_not_retrace_with_new_values(key):
     net = eqx.tree_at(lambda n: n.blocks[1].beta, net, jnp.asarray(0.5))
     loss_b, _ = step(net, xs, labels)  # would raise on a retrace
     assert float(loss_a) != float(loss_b)
+
+
+def test_default_segment_length():
+    # a divisor of T near sqrt(T) (no slicing or concatenation), else ceil(sqrt(T))
+    for length in range(1, 2000):
+        k = default_segment_length(length)
+        assert 1 <= k <= length
+        ceil_sqrt = int(np.ceil(np.sqrt(length)))
+        if length % k == 0:
+            assert length // k + k <= 2.5 * np.sqrt(length), length
+        else:
+            assert k == ceil_sqrt, length
+    assert default_segment_length(1000) == 25  # 40 segments of 25 steps
+    assert default_segment_length(1009) == 32  # a prime: ceil(sqrt(1009))
