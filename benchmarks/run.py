@@ -656,7 +656,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--bptt",
-        default="autodiff,recompute",
+        default="auto,autodiff",
         help="comma-separated `bptt` modes for the gradient rows",
     )
     parser.add_argument(

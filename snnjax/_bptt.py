@@ -3,6 +3,15 @@ r"""How backpropagation through time stores what the backward pass needs.
 `snnjax.run(..., bptt=...)` picks one of these strategies for the scan over a
 neuron's (or network's) steps:
 
+* `"auto"` (the default): `"autodiff"`'s residuals, and for a
+  [`Recurrent`][snnjax.Recurrent] block whose connection is an snnjax layer
+  the gradient of the connection's weights is taken *outside* the scan. Inside
+  a plain scan, reverse mode adds $g_t s_{t-1}^\top$ into a weight-sized
+  accumulator at every step (a small matmul and a read and write of the whole
+  matrix per step); here the backward scan only returns the per-step input
+  gradients $g_t$ and the weight gradient is one batched product
+  $\sum_t g_t s_{t-1}^\top$ over all $T \times$ batch rows (a `custom_vjp`
+  around the block). Same gradients up to summation order.
 * `"autodiff"`: JAX's reverse mode of `lax.scan` as is. The forward pass keeps
   the residuals of every step that the backward pass reads, as JAX's partial
   evaluation picks them (measured with XLA's memory analysis on CPU): one
@@ -15,12 +24,17 @@ neuron's (or network's) steps:
   arrays (ALIF: 2 instead of 3), the same for LIF and LSNN, and more when it
   has fewer (Synaptic: 2 instead of 1); each step's forward math runs twice.
 * `"segments"`: the sequence is cut into segments of $K$ steps (default
-  near $\sqrt{T}$, see `default_segment_length`); an outer scan over segments stores only the state
-  at each segment's start, and the backward pass re-runs one segment at a
-  time (an inner scan with autodiff's residuals for its $K$ steps). Stored
-  residuals drop from $T$ steps' worth to $T/K$ states plus $K$ steps: with
-  $K = \sqrt{T}$, $O(\sqrt{T})$ instead of $O(T)$, for one extra forward pass.
-  The per-step outputs are stored in full either way (they are the result).
+  near $\sqrt{T}$, see `default_segment_length`); an outer scan over
+  segments stores only the state at each segment's start, and the backward
+  pass re-runs one segment at a time (an inner scan with autodiff's
+  residuals for its $K$ steps). Stored residuals drop from $T$ steps'
+  worth to $T/K$ states plus $K$ steps: with $K = \sqrt{T}$, $O(\sqrt{T})$
+  instead of $O(T)$, for one extra forward pass. The per-step outputs are
+  stored in full either way (they are the result).
+
+`"recompute"` and `"segments"` hoist recurrent weight gradients as `"auto"`
+does. Only `"autodiff"` supports forward-mode differentiation (`jax.jvp`,
+`jax.jacfwd`) through a `Recurrent` block, which a `custom_vjp` does not.
 
 All give the same gradients (the same operations, recomputed), tested in
 `tests/test_bptt.py`; measurements are in docs/benchmarks.md.
@@ -41,8 +55,8 @@ from jaxtyping import Array, Float
 
 from . import _checks
 
-Bptt = Literal["autodiff", "recompute", "segments"]
-BPTT_MODES: tuple[str, ...] = ("autodiff", "recompute", "segments")
+Bptt = Literal["auto", "autodiff", "recompute", "segments"]
+BPTT_MODES: tuple[str, ...] = ("auto", "autodiff", "recompute", "segments")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +65,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Plan:
     """How one `run` stores residuals: the mode and, for segments, $K$."""
 
-    mode: Bptt = "autodiff"
+    mode: Bptt = "auto"
     segment_length: int | None = None
 
 

@@ -96,7 +96,7 @@ class Linear(AbstractLayer):
                     f"`mask` must have shape (out_features, in_features) = "
                     f"{(out_features, in_features)}; got {m.shape}."
                 )
-            if not bool(jnp.all((m == 0) | (m == 1))):
+            if m.dtype != jnp.bool_ and not bool(jnp.all((m == 0) | (m == 1))):
                 raise ValueError("`mask` must hold only 0 and 1 (or booleans).")
             # Boolean, so `eqx.is_inexact_array` filters (and optimisers) skip it.
             self.mask = m.astype(bool)

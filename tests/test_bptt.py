@@ -210,13 +210,113 @@ def test_bad_bptt():
     xs, state = jnp.ones((3, 2)), lif.init_state((2,))
     with pytest.raises(
         ValueError,
-        match="`bptt` must be one of 'autodiff', 'recompute', 'segments'; got 'fast'",
+        match=(
+            "`bptt` must be one of 'auto', 'autodiff', 'recompute', 'segments'; "
+            "got 'fast'"
+        ),
     ):
         snn.run(lif, xs, state, bptt="fast")
     with pytest.raises(ValueError, match="`segment_length` must be a positive int"):
         snn.run(lif, xs, state, bptt="segments", segment_length=0)
     with pytest.raises(ValueError, match='applies to bptt="segments" only'):
         snn.run(lif, xs, state, bptt="recompute", segment_length=4)
+
+
+# ------------------------------------------- recurrent weight gradients hoisted
+
+
+def _recurrent_block(kind, key):
+    k1, k2 = jr.split(key)
+    if kind == "conv":  # channels 3, length 4; time-distributed like Linear
+        conn = snn.Conv1d(3, 3, 3, padding=1, key=k1)
+        return snn.Recurrent(snn.LIF(0.8, learn={"beta"}), conn), (3, 4)
+    mask = jr.bernoulli(k2, 0.6, (6, 6)) if kind == "masked" else None
+    conn = snn.Linear(6, 6, mask=mask, key=k1)
+    conn = eqx.tree_at(lambda c: c.weight, conn, 3.0 * conn.weight)  # busy loop
+    return snn.Recurrent(snn.LSNN(learn={"beta", "rho"}), conn), (6,)
+
+
+@pytest.mark.parametrize("bptt", ["auto", "recompute", "segments"])
+@pytest.mark.parametrize(
+    ("kind", "record"), [("linear", False), ("masked", True), ("conv", False)]
+)
+def test_hoisted_recurrent_gradients_equal_autodiff(kind, record, bptt, key):
+    block, shape = _recurrent_block(kind, key)
+    xs = inputs(jr.key(5), (12, 2, *shape))
+    weights = jr.normal(jr.key(6), xs.shape)
+    state0 = block.init_state(xs.shape[1:])
+
+    def grads(mode):
+        def loss(args):
+            m, x, s0 = args
+            res = snn.run(m, x, s0, record=record, bptt=mode)
+            total = jnp.sum(res[0] * weights) + jnp.sum(res[1].neuron.v ** 2)
+            if record:
+                total = total + jnp.sum(jnp.tanh(res[2].neuron.v))
+            return total
+
+        return eqx.filter_jit(eqx.filter_grad(loss))((block, xs, state0))
+
+    want, got = grads("autodiff"), grads(bptt)
+    chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-5)
+    # the connection, the neuron's learned parameters, the input and the
+    # initial state all receive a gradient
+    assert float(jnp.max(jnp.abs(want[0].connection.weight))) > 0
+    assert float(jnp.max(jnp.abs(want[1]))) > 0
+    if kind == "masked":  # masked-out weights get no gradient on either path
+        np.testing.assert_array_equal(
+            np.asarray(got[0].connection.weight)[~np.asarray(block.connection.mask)],
+            0.0,
+        )
+
+
+def test_hoisted_path_is_taken_in_a_sequential(key):
+    block, _ = _recurrent_block("linear", key)
+    net = snn.Sequential([snn.Linear(4, 6, key=jr.key(1)), block])
+    xs = inputs(jr.key(2), (5, 2, 4))
+
+    def jaxpr(mode):
+        def loss(m):
+            return jnp.sum(snn.run(m, xs, m.init_state(xs.shape[1:]), bptt=mode)[0])
+
+        return str(jax.make_jaxpr(loss)(net))
+
+    assert "custom_vjp" in jaxpr("auto")
+    assert "custom_vjp" not in jaxpr("autodiff")
+
+
+def test_hoisted_recurrent_under_vmap(key):
+    block, _ = _recurrent_block("linear", key)
+    xs = inputs(jr.key(3), (8, 3, 6))
+
+    @jax.jit
+    def grad_weight(x):
+        def loss(w):
+            m = eqx.tree_at(lambda b: b.connection.weight, block, w)
+            return jnp.sum(snn.run(m, x, m.init_state(x.shape[1:]))[0] ** 2)
+
+        return jax.grad(loss)(block.connection.weight)
+
+    # vmap over examples (a leading axis added in front of time) equals a loop
+    batch = jnp.stack([xs, 0.5 * xs, xs + 0.2])
+    got = jax.vmap(grad_weight)(batch)
+    want = np.stack([np.asarray(grad_weight(x)) for x in batch])
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-6)
+
+
+def test_forward_mode_needs_autodiff(key):
+    block, _ = _recurrent_block("linear", key)
+    xs = inputs(jr.key(4), (5, 2, 6))
+    state0 = block.init_state((2, 6))
+
+    def f(x, mode):
+        return snn.run(block, x, state0, bptt=mode)[1].neuron.v
+
+    # plain reverse mode supports jax.jvp; the hoisted custom_vjp does not
+    _, tangent = jax.jvp(lambda x: f(x, "autodiff"), (xs,), (jnp.ones_like(xs),))
+    assert tangent.shape == (2, 6)
+    with pytest.raises(TypeError, match="custom_vjp"):
+        jax.jvp(lambda x: f(x, "auto"), (xs,), (jnp.ones_like(xs),))
 
 
 # ------------------------------------------------------- parallel-in-time linear

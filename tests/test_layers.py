@@ -184,6 +184,14 @@ def test_masked_linear_uses_only_unmasked_weights(key):
     assert trainable.mask is None
 
 
+def test_boolean_mask_under_strict_promotion(key):
+    # the test suite runs with strict dtype promotion: a bool mask must not be
+    # compared with Python ints
+    layer = snn.Linear(4, 4, mask=~jnp.eye(4, dtype=bool), key=key)
+    np.testing.assert_array_equal(jnp.diag(layer.weight), 0.0)
+    assert float(jnp.abs(layer.weight).sum()) > 0
+
+
 def test_masked_linear_rejects_bad_masks(key):
     with pytest.raises(ValueError, match=r"`mask` must have shape .* \(3, 2\)"):
         snn.Linear(2, 3, mask=jnp.ones((2, 3)), key=key)
