@@ -4,8 +4,10 @@ r"""How backpropagation through time stores what the backward pass needs.
 neuron's (or network's) steps:
 
 * `"auto"` (the default): `"autodiff"`'s residuals, and for a
-  [`Recurrent`][snnjax.Recurrent] block whose connection is an snnjax layer
-  the gradient of the connection's weights is taken *outside* the scan. Inside
+  [`Recurrent`][snnjax.Recurrent] block whose connection is an snnjax layer,
+  and for the neurons with built-in recurrent weights (`RecurrentLIF`,
+  `RecurrentSynaptic`, `ALIFRecurrent`, `MultiSpikeLIFRecurrent`), the
+  gradient of the feedback weights is taken *outside* the scan. Inside
   a plain scan, reverse mode adds $g_t s_{t-1}^\top$ into a weight-sized
   accumulator at every step (a small matmul and a read and write of the whole
   matrix per step); here the backward scan only returns the per-step input
@@ -34,7 +36,7 @@ neuron's (or network's) steps:
 
 `"recompute"` and `"segments"` hoist recurrent weight gradients as `"auto"`
 does. Only `"autodiff"` supports forward-mode differentiation (`jax.jvp`,
-`jax.jacfwd`) through a `Recurrent` block, which a `custom_vjp` does not.
+`jax.jacfwd`) through those recurrent blocks, which a `custom_vjp` does not.
 
 All give the same gradients (the same operations, recomputed), tested in
 `tests/test_bptt.py`; measurements are in docs/benchmarks.md.

@@ -1,7 +1,7 @@
 """The one time integrator: `run`, a `jax.lax.scan` over the leading time axis."""
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 import equinox as eqx
 import jax
@@ -11,8 +11,11 @@ from jaxtyping import Array, ArrayLike, Shaped
 from . import _bptt
 from ._bptt import check_bptt
 from .layers import AbstractLayer
-from .network import Recurrent, RecurrentState, Sequential, check_state_tuple
+from .network import Recurrent, Sequential, check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
+from .neurons.alif import ALIFRecurrent
+from .neurons.multispike_recurrent import MultiSpikeLIFRecurrent
+from .neurons.recurrent import RecurrentLIF, RecurrentSynaptic, recurrent_input
 
 StateT = TypeVar("StateT")
 Model = Callable[[Array, Any], tuple[Any, Any]]
@@ -89,13 +92,15 @@ def run(
             one record per block (`None` for stateless layers).
         bptt: what backpropagation through time stores per step.
             `"auto"` (default): the residuals JAX's reverse mode picks (for
-            `LIF` one array per step), and the weight gradient of a
-            [`Recurrent`][snnjax.Recurrent] block's connection computed after
-            the scan as one batched matmul instead of an accumulation inside
-            it (a `custom_vjp`; 30% faster on the `lsnn` benchmark).
+            `LIF` one array per step), and the feedback-weight gradient of
+            recurrent blocks ([`Recurrent`][snnjax.Recurrent] with an snnjax
+            layer as connection, `RecurrentLIF`, `RecurrentSynaptic`,
+            `ALIFRecurrent`, `MultiSpikeLIFRecurrent`) computed after the scan
+            as one batched matmul instead of an accumulation inside it (a
+            `custom_vjp`; about 30% faster for such a block).
             `"autodiff"`: JAX's reverse mode of the scan with nothing custom
-            (the only mode that supports forward-mode `jax.jvp` through a
-            `Recurrent` block). `"recompute"`: only the state; the backward
+            (the only mode that supports forward-mode `jax.jvp` through those
+            recurrent blocks). `"recompute"`: only the state; the backward
             pass recomputes each step's intermediates from it, which saves
             memory for models with more residuals than state variables (e.g.
             `ALIF`) at the cost of one extra forward step per step.
@@ -232,76 +237,107 @@ def _sequence(
     whole = getattr(block, "run_sequence", None)
     if whole is not None:
         return whole(xs, state, record=record)
-    if (
-        plan.mode != "autodiff"
-        and isinstance(block, Recurrent)
-        and isinstance(block.connection, AbstractLayer)
-        and xs.shape[0] > 0
-    ):
-        return _recurrent_sequence(block, xs, state, record, unroll, plan)
+    feedback = _feedback(block) if plan.mode != "autodiff" else None
+    if feedback is not None and xs.shape[0] > 0:
+        return _hoisted_sequence(block, feedback, xs, state, record, unroll, plan)
     return _scan(block, xs, state, record, unroll, plan)
 
 
-def _recurrent_sequence(
-    block: Recurrent,
+class _Feedback(NamedTuple):
+    """How a recurrent block feeds its previous output back into its input.
+
+    The block's step adds `current(block, previous)` to its input `x_t`, where
+    `previous` is its output of the step before (`initial(state)` at $t=0$),
+    and `current` is time-distributed (it maps a whole `(T, ...)` sequence of
+    previous outputs in one call). `fields` name the block's parameters that
+    only `current` uses: their gradients are hoisted out of the scan.
+    """
+
+    fields: tuple[str, ...]
+    current: Callable[[Any, Array], Array]
+    initial: Callable[[Any], Array]
+
+
+def _feedback(block: Any) -> _Feedback | None:
+    if isinstance(block, Recurrent) and isinstance(block.connection, AbstractLayer):
+        return _Feedback(
+            fields=("connection",),
+            current=lambda b, previous: b.connection(previous),
+            initial=lambda state: state.spikes,
+        )
+    if isinstance(
+        block, RecurrentLIF | RecurrentSynaptic | ALIFRecurrent | MultiSpikeLIFRecurrent
+    ):  # each adds recurrent_input(state.z, weight, bias) to x; output = new z
+        return _Feedback(
+            fields=("weight", "bias"),
+            current=lambda b, previous: recurrent_input(
+                previous,
+                b.param("weight", previous),
+                None if b.bias is None else b.param("bias", previous),
+            ),
+            initial=lambda state: state.z,
+        )
+    return None
+
+
+def _hoisted_sequence(
+    block: Any,
+    feedback: _Feedback,
     xs: Array,
-    state: RecurrentState,
+    state: Any,
     record: bool,
     unroll: int | bool,
     plan: _bptt.Plan,
 ) -> tuple[Any, Any, Any]:
-    r"""`_scan` of a `Recurrent` block, connection gradients outside the scan.
+    r"""`_scan` of a recurrent block with its feedback gradients outside the scan.
 
-    The connection's differentiable leaves enter the backward scan as
-    constants, so reverse mode does not accumulate their gradient step by
-    step; `bwd` gets the per-step input gradients $g_t$ from the scan's VJP
-    and differentiates the (time-distributed) connection applied to all
-    previous outputs $s_{t-1}$ at once with them: $\sum_t g_t s_{t-1}^\top$
-    for a `Linear`, as one matmul.
+    The feedback parameters enter the scan's VJP as constants, so reverse mode
+    does not accumulate their gradient step by step; `bwd` takes the per-step
+    input gradients $g_t$ from that VJP (the feedback current is added to
+    $x_t$, so $g_t$ is also its gradient) and differentiates the feedback of
+    all previous outputs $s_{t-1}$ at once: $\sum_t g_t s_{t-1}^	op$ for a
+    weight matrix, as one matmul over all time steps and batch rows.
     """
     dynamic, static = eqx.partition(block, eqx.is_inexact_array)
-    conn, rest = dynamic.connection, eqx.tree_at(_conn, dynamic, None)
+    spec = eqx.tree_at(
+        lambda b: [getattr(b, f) for f in feedback.fields],
+        jax.tree.map(lambda _: False, dynamic),
+        replace=[True] * len(feedback.fields),
+        is_leaf=lambda x: x is None,
+    )
+    hoisted, rest = eqx.partition(dynamic, spec)
 
-    def rebuild(conn: Any, rest: Any) -> Recurrent:
-        return eqx.combine(eqx.tree_at(_conn, rest, conn, is_leaf=_none), static)
-
-    def scan_with(conn: Any) -> Callable[..., tuple[Any, Any, Any]]:
-        def scan(rest: Any, xs: Array, state: RecurrentState) -> Any:
-            return _scan(rebuild(conn, rest), xs, state, record, unroll, plan)
+    def scan_with(hoisted: Any) -> Callable[..., Any]:
+        def scan(rest: Any, xs: Array, state: Any) -> Any:
+            model = eqx.combine(hoisted, rest, static)
+            return _scan(model, xs, state, record, unroll, plan)
 
         return scan
 
     @jax.custom_vjp
-    def sequence(conn: Any, rest: Any, xs: Array, state: RecurrentState) -> Any:
-        return scan_with(conn)(rest, xs, state)
+    def sequence(hoisted: Any, rest: Any, xs: Array, state: Any) -> Any:
+        return scan_with(hoisted)(rest, xs, state)
 
-    def fwd(conn: Any, rest: Any, xs: Array, state: RecurrentState) -> Any:
-        # `conn` is a constant of this VJP: no per-step weight accumulation
-        out, vjp = jax.vjp(scan_with(conn), rest, xs, state)
-        previous = jnp.concatenate(
-            [state.spikes[None], out[0][:-1].astype(state.spikes.dtype)]
-        )
-        return out, (conn, vjp, previous)
+    def fwd(hoisted: Any, rest: Any, xs: Array, state: Any) -> Any:
+        # `hoisted` is a constant of this VJP: no per-step accumulation
+        out, vjp = jax.vjp(scan_with(hoisted), rest, xs, state)
+        start = feedback.initial(state)
+        previous = jnp.concatenate([start[None], out[0][:-1].astype(start.dtype)])
+        return out, (hoisted, rest, vjp, previous)
 
     def bwd(res: Any, cotangent: Any) -> Any:
-        conn, vjp, previous = res
+        hoisted, rest, vjp, previous = res
         d_rest, d_xs, d_state = vjp(cotangent)
-        feedback, conn_vjp = jax.vjp(
-            lambda c: eqx.combine(c, static.connection)(previous), conn
-        )
-        (d_conn,) = conn_vjp(d_xs.astype(feedback.dtype))
-        return d_conn, d_rest, d_xs, d_state
+
+        def current(hoisted: Any) -> Array:
+            return feedback.current(eqx.combine(hoisted, rest, static), previous)
+
+        fed, current_vjp = jax.vjp(current, hoisted)
+        (d_hoisted,) = current_vjp(d_xs.astype(fed.dtype))
+        return d_hoisted, d_rest, d_xs, d_state
 
     sequence.defvjp(fwd, bwd)
-    return sequence(conn, rest, xs, state)
-
-
-def _conn(block: Any) -> Any:
-    return block.connection
-
-
-def _none(x: Any) -> bool:
-    return x is None
+    return sequence(hoisted, rest, xs, state)
 
 
 def _check_time_major(model: AbstractNeuron, state: Any, xs: Array) -> None:

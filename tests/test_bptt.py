@@ -227,6 +227,21 @@ def test_bad_bptt():
 
 def _recurrent_block(kind, key):
     k1, k2 = jr.split(key)
+    w = 2.0 * jr.normal(k1, (6, 6))
+    if kind == "rlif":  # snntorch RLeaky: delayed reset, weight and bias learned
+        neuron = snn.RecurrentLIF(
+            0.9, weight=w, bias=0.1 * jnp.ones(6), reset_timing="delayed",
+            learn={"weight", "bias", "beta"},
+        )  # fmt: skip
+        return neuron, (6,)
+    if kind == "rlif-one-to-one":
+        return snn.RecurrentLIF(0.8, weight=jnp.linspace(-1.0, 2.0, 6)), (6,)
+    if kind == "rsynaptic-frozen":  # weight not learned: zero on both paths
+        return snn.RecurrentSynaptic(weight=w, learn={"alpha"}), (6,)
+    if kind == "r-alif":  # sinabs ALIFRecurrent
+        return snn.ALIFRecurrent(weight=w, bias=0.1 * jnp.ones(6)), (6,)
+    if kind == "r-multispike":  # sinabs LIFRecurrent: graded spike counts
+        return snn.MultiSpikeLIFRecurrent(0.8, weight=0.5 * w), (6,)
     if kind == "conv":  # channels 3, length 4; time-distributed like Linear
         conn = snn.Conv1d(3, 3, 3, padding=1, key=k1)
         return snn.Recurrent(snn.LIF(0.8, learn={"beta"}), conn), (3, 4)
@@ -236,33 +251,50 @@ def _recurrent_block(kind, key):
     return snn.Recurrent(snn.LSNN(learn={"beta", "rho"}), conn), (6,)
 
 
+HOISTED = [
+    ("linear", False),
+    ("masked", True),
+    ("conv", False),
+    ("rlif", True),
+    ("rlif-one-to-one", False),
+    ("rsynaptic-frozen", False),
+    ("r-alif", True),
+    ("r-multispike", False),
+]
+
+
 @pytest.mark.parametrize("bptt", ["auto", "recompute", "segments"])
-@pytest.mark.parametrize(
-    ("kind", "record"), [("linear", False), ("masked", True), ("conv", False)]
-)
+@pytest.mark.parametrize(("kind", "record"), HOISTED)
 def test_hoisted_recurrent_gradients_equal_autodiff(kind, record, bptt, key):
     block, shape = _recurrent_block(kind, key)
     xs = inputs(jr.key(5), (12, 2, *shape))
     weights = jr.normal(jr.key(6), xs.shape)
     state0 = block.init_state(xs.shape[1:])
+    # a nonzero initial output, so the t = 0 feedback term is exercised
+    state0 = jax.tree.map(lambda a: a + 0.5, state0)
 
     def grads(mode):
         def loss(args):
             m, x, s0 = args
             res = snn.run(m, x, s0, record=record, bptt=mode)
-            total = jnp.sum(res[0] * weights) + jnp.sum(res[1].neuron.v ** 2)
+            total = jnp.sum(res[0] * weights)
+            total = total + sum(jnp.sum(v**2) for v in jax.tree.leaves(res[1]))
             if record:
-                total = total + jnp.sum(jnp.tanh(res[2].neuron.v))
+                total = total + sum(
+                    jnp.sum(jnp.tanh(v)) for v in jax.tree.leaves(res[2])
+                )
             return total
 
         return eqx.filter_jit(eqx.filter_grad(loss))((block, xs, state0))
 
     want, got = grads("autodiff"), grads(bptt)
     chex.assert_trees_all_close(got, want, rtol=1e-5, atol=1e-5)
-    # the connection, the neuron's learned parameters, the input and the
-    # initial state all receive a gradient
-    assert float(jnp.max(jnp.abs(want[0].connection.weight))) > 0
+    # the feedback weights (unless frozen), the input and the initial state
+    # all receive a gradient
+    weight = want[0].weight if kind.startswith("r") else want[0].connection.weight
+    assert (float(jnp.max(jnp.abs(weight))) > 0) == (kind != "rsynaptic-frozen")
     assert float(jnp.max(jnp.abs(want[1]))) > 0
+    assert max(float(jnp.max(jnp.abs(v))) for v in jax.tree.leaves(want[2])) > 0
     if kind == "masked":  # masked-out weights get no gradient on either path
         np.testing.assert_array_equal(
             np.asarray(got[0].connection.weight)[~np.asarray(block.connection.mask)],

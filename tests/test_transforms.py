@@ -316,20 +316,24 @@ def _smooth_model(name, **kw):
 @NEURONS
 def test_jvp_and_vjp_are_transposes_float64(name):
     # <J u, w> == <u, J^T w>: catches a custom JVP rule that is not linear in
-    # its tangent or a wrong transpose anywhere in the scan.
+    # its tangent, a wrong transpose anywhere in the scan, or a custom VJP
+    # (bptt="auto" on recurrent blocks) that is not the JVP's transpose.
     with jax.enable_x64(True):
         model = _smooth_model(name)
         k_x, k_u, k_w = jr.split(jr.key(3), 3)
         xs = inputs(k_x, GRAD_SHAPE)
         state = model.init_state(xs.shape[1:], xs.dtype)
 
-        def f(x):
-            outs, _, rec = snnjax.run(model, x, state, record=True)
+        def f(x, bptt="auto"):
+            outs, _, rec = snnjax.run(model, x, state, record=True, bptt=bptt)
             return outs, rec
 
         @jax.jit
         def inner_products(x, u, w):
-            _, jvp_out = jax.jvp(f, (x,), (u,))
+            # forward mode needs plain autodiff; reverse mode runs the default
+            # (recurrent blocks: the hoisted custom_vjp), so this also checks
+            # that the custom VJP is the exact transpose of the plain JVP
+            _, jvp_out = jax.jvp(lambda x: f(x, "autodiff"), (x,), (u,))
             _, vjp_fn = jax.vjp(f, x)
             (vjp_out,) = vjp_fn(w)
             lhs = sum(
