@@ -1,19 +1,20 @@
 """The one time integrator: `run`, a `jax.lax.scan` over the leading time axis."""
 
 from collections.abc import Callable
-from typing import Any, Literal, NamedTuple, TypeVar, overload
+from typing import Any, Literal, NamedTuple, TypeVar, cast, overload
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Shaped
 
-from . import _bptt
+from . import _adjoint, _bptt
 from ._bptt import check_bptt
 from .layers import AbstractLayer
 from .network import Recurrent, Sequential, check_state_tuple
 from .neurons._base import AbstractNeuron, check_input, check_state
 from .neurons.alif import ALIFRecurrent
+from .neurons.lif import LIF
 from .neurons.multispike_recurrent import MultiSpikeLIFRecurrent
 from .neurons.recurrent import RecurrentLIF, RecurrentSynaptic, recurrent_input
 
@@ -237,6 +238,9 @@ def _sequence(
     whole = getattr(block, "run_sequence", None)
     if whole is not None:
         return whole(xs, state, record=record)
+    if plan.mode == "auto" and _adjoint.applies(block, record) and xs.shape[0] > 0:
+        outs, final = _adjoint.lif_sequence(cast(LIF, block), xs, state)
+        return outs, final, None
     feedback = _feedback(block) if plan.mode != "autodiff" else None
     if feedback is not None and xs.shape[0] > 0:
         return _hoisted_sequence(block, feedback, xs, state, record, unroll, plan)
