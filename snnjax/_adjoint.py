@@ -109,7 +109,7 @@ class _Config:
 
 
 def _spike(v: Array, threshold: Array, spike_test: SpikeTest) -> Array:
-    """$H(v - \\vartheta)$ as `fire` computes it, without a derivative rule.
+    r"""$H(v - \vartheta)$ as `fire` computes it, without a derivative rule.
 
     Inside this custom VJP the spikes need no surrogate: the first derivative
     is the adjoint below, and a derivative of the adjoint itself (grad of
