@@ -3,7 +3,10 @@ r"""How backpropagation through time stores what the backward pass needs.
 `snnjax.run(..., bptt=...)` picks one of these strategies for the scan over a
 neuron's (or network's) steps:
 
-* `"auto"` (the default): `"autodiff"`'s residuals, and for a
+* `"auto"` (the default): for a plain [`LIF`][snnjax.LIF] sequence, the
+  hand-derived adjoint of `snnjax._adjoint` (one stored array per step, the
+  input gradient written into its buffer); for other blocks
+  `"autodiff"`'s residuals, and for a
   [`Recurrent`][snnjax.Recurrent] block whose connection is an snnjax layer,
   and for the neurons with built-in recurrent weights (`RecurrentLIF`,
   `RecurrentSynaptic`, `ALIFRecurrent`, `MultiSpikeLIFRecurrent`), the
@@ -36,7 +39,8 @@ neuron's (or network's) steps:
 
 `"recompute"` and `"segments"` hoist recurrent weight gradients as `"auto"`
 does. Only `"autodiff"` supports forward-mode differentiation (`jax.jvp`,
-`jax.jacfwd`) through those recurrent blocks, which a `custom_vjp` does not.
+`jax.jacfwd`) through `LIF` and those recurrent blocks, which a `custom_vjp`
+does not.
 
 All give the same gradients (the same operations, recomputed), tested in
 `tests/test_bptt.py`; measurements are in docs/benchmarks.md.

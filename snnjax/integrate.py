@@ -92,16 +92,21 @@ def run(
             matmuls into one large matmul. `record` then holds a tuple with
             one record per block (`None` for stateless layers).
         bptt: what backpropagation through time stores per step.
-            `"auto"` (default): the residuals JAX's reverse mode picks (for
-            `LIF` one array per step), and the feedback-weight gradient of
+            `"auto"` (default): for a plain `LIF` (without `state_quant` or
+            the `"delayed+immediate"` timing, and with `record=False`) a
+            hand-derived adjoint that stores the charged membrane per step and
+            writes the input gradient into that buffer (no second
+            sequence-sized buffer; about 0.7x the time of plain autodiff on
+            long sequences); otherwise the residuals JAX's reverse mode picks;
+            and the feedback-weight gradient of
             recurrent blocks ([`Recurrent`][snnjax.Recurrent] with an snnjax
             layer as connection, `RecurrentLIF`, `RecurrentSynaptic`,
             `ALIFRecurrent`, `MultiSpikeLIFRecurrent`) computed after the scan
             as one batched matmul instead of an accumulation inside it (a
             `custom_vjp`; about 30% faster for such a block).
             `"autodiff"`: JAX's reverse mode of the scan with nothing custom
-            (the only mode that supports forward-mode `jax.jvp` through those
-            recurrent blocks). `"recompute"`: only the state; the backward
+            (the only mode that supports forward-mode `jax.jvp` through `LIF`
+            and those recurrent blocks). `"recompute"`: only the state; the backward
             pass recomputes each step's intermediates from it, which saves
             memory for models with more residuals than state variables (e.g.
             `ALIF`) at the cost of one extra forward step per step.

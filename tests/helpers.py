@@ -354,3 +354,30 @@ def inputs(key, shape=(12, 3, 5), *, low=-0.5, high=1.4):
     import jax.random as jr
 
     return jr.uniform(key, shape, minval=low, maxval=high)
+
+
+def grad_temp_bytes(model, xs, weights, bptt):
+    """XLA's temporary bytes for grad of `sum(run(model, xs)[0] * weights)`.
+
+    The neuron-core benchmark's loss, differentiated with respect to `xs`;
+    skips the test on a backend without a memory analysis.
+    """
+    import jax
+    import pytest
+
+    def g(x, r):
+        def loss(x):
+            out = snn_run(model, x, model.init_state(x.shape[1:], x.dtype), bptt)
+            return jnp.sum(out * r)
+
+        return jax.grad(loss)(x)
+
+    mem = jax.jit(g).lower(xs, weights).compile().memory_analysis()
+    if mem is None:
+        pytest.skip("this backend gives no memory analysis")
+    return mem.temp_size_in_bytes
+
+
+def snn_run(model, xs, state, bptt):
+    """`snnjax.run(model, xs, state, bptt=bptt)`'s outputs."""
+    return _snn().run(model, xs, state, bptt=bptt)[0]

@@ -12,7 +12,7 @@ import pytest
 import snnjax as snn
 from snnjax import _adjoint
 
-from .helpers import inputs
+from .helpers import grad_temp_bytes, inputs
 
 ALL_PARAMS = {"beta", "threshold", "v_reset", "v_leak"}
 
@@ -159,17 +159,7 @@ def test_adjoint_keeps_one_sequence_buffer(key):
     sequence_bytes = xs.size * 4
 
     def temp_bytes(bptt):
-        def g(x, r):
-            return jax.grad(
-                lambda x: jnp.sum(
-                    snn.run(lif, x, lif.init_state(x.shape[1:]), bptt=bptt)[0] * r
-                )
-            )(x)
-
-        mem = jax.jit(g).lower(xs, weights).compile().memory_analysis()
-        if mem is None:
-            pytest.skip("this backend gives no memory analysis")
-        return mem.temp_size_in_bytes
+        return grad_temp_bytes(lif, xs, weights, bptt)
 
     assert temp_bytes("autodiff") >= sequence_bytes
     assert temp_bytes("auto") < sequence_bytes // 4

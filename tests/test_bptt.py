@@ -13,7 +13,7 @@ import pytest
 import snnjax as snn
 from snnjax._bptt import default_segment_length, linear_recurrence
 
-from .helpers import ALL_NEURONS, inputs
+from .helpers import ALL_NEURONS, grad_temp_bytes, inputs
 
 # A spread of state structures: one array (LIF), two (Synaptic), three with an
 # adaptive threshold (ALIF, LSNN); the network below adds feedback and LI.
@@ -169,17 +169,7 @@ def test_segments_store_sqrt_t_residuals(key):
     step_bytes = 16 * 64 * 4
 
     def temp_bytes(bptt):
-        def g(x, r):
-            return jax.grad(
-                lambda x: jnp.sum(
-                    snn.run(lif, x, lif.init_state(x.shape[1:]), bptt=bptt)[0] * r
-                )
-            )(x)
-
-        mem = jax.jit(g).lower(xs, weights).compile().memory_analysis()
-        if mem is None:
-            pytest.skip("this backend gives no memory analysis")
-        return mem.temp_size_in_bytes
+        return grad_temp_bytes(lif, xs, weights, bptt)
 
     saved = temp_bytes("autodiff") - temp_bytes("segments")
     # at least 250 of the 400 per-step residual arrays are gone
