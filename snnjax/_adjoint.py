@@ -28,8 +28,8 @@ state, $\bar\sigma_t = 0$ with `detach_reset`, else $\sigma_t$):
 $\bar y_t$ is the cotangent of the spikes. Parameter gradients are the sums
 over time and broadcast axes of $\mu_t\, \partial h_t / \partial p$ (and of the
 reset terms for $\vartheta$ and $v_\text{reset}$), computed only for the
-parameters in `learn`. `tests/test_bptt.py` checks every option against plain
-autodiff.
+parameters in `learn`. `tests/test_adjoint.py` checks every option against
+plain autodiff.
 """
 
 import dataclasses
@@ -63,7 +63,10 @@ def applies(model: object, record: bool) -> bool:
 
 
 def lif_sequence(
-    model: LIF, xs: Float[Array, " time *shape"], state: LIFState
+    model: LIF,
+    xs: Float[Array, " time *shape"],
+    state: LIFState,
+    unroll: int | bool = 1,
 ) -> tuple[Float[Array, " time *shape"], LIFState]:
     """`run(model, xs, state)` for a LIF, with the adjoint above as its VJP."""
     check_param_shapes(model, xs.shape[1:])
@@ -75,7 +78,7 @@ def lif_sequence(
         for n in PARAMS
     )
     surrogate_arrays, surrogate_static = eqx.partition(model.surrogate, eqx.is_array)
-    config = _Config.of(model, surrogate_static)
+    config = _Config.of(model, surrogate_static, unroll)
     spikes, v = _sequence(config, params, surrogate_arrays, xs, state.v)
     return spikes, LIFState(v=v)
 
@@ -91,9 +94,10 @@ class _Config:
     decay_input: bool
     learn: frozenset[str]
     surrogate_static: Any
+    unroll: int | bool  # `run`'s, for both loops
 
     @classmethod
-    def of(cls, model: LIF, surrogate_static: Any) -> "_Config":
+    def of(cls, model: LIF, surrogate_static: Any, unroll: int | bool) -> "_Config":
         return cls(
             reset=model.reset,
             immediate=model.reset_timing == "immediate",
@@ -102,6 +106,7 @@ class _Config:
             decay_input=model.decay_input,
             learn=model.learn,
             surrogate_static=surrogate_static,
+            unroll=unroll,
         )
 
     def surrogate(self, arrays: Any) -> Any:
@@ -150,21 +155,16 @@ def _charge_fire_reset(
 
 
 def _forward(
-    config: _Config,
-    params: tuple[Array, ...],
-    surrogate_arrays: Any,
-    xs: Array,
-    v0: Array,
-    keep_h: bool,
+    config: _Config, params: tuple[Array, ...], xs: Array, v0: Array, keep_h: bool
 ) -> tuple[Array, Array, Array | None]:
-    del surrogate_arrays  # the forward pass needs no surrogate (see `_spike`)
+    """The scan; the spikes need no surrogate here (see `_spike`)."""
     step_params = _broadcast(params, v0)
 
     def body(v: Array, x: Array) -> tuple[Array, Any]:
         h, spikes, v_new = _charge_fire_reset(config, step_params, v, x)
         return v_new, (spikes, h if keep_h else None)
 
-    v, (spikes, hs) = jax.lax.scan(body, v0, xs)
+    v, (spikes, hs) = jax.lax.scan(body, v0, xs, unroll=config.unroll)
     return spikes, v, hs
 
 
@@ -176,7 +176,8 @@ def _sequence(
     xs: Array,
     v0: Array,
 ) -> tuple[Array, Array]:
-    spikes, v, _ = _forward(config, params, surrogate_arrays, xs, v0, keep_h=False)
+    del surrogate_arrays  # only the backward pass uses the surrogate
+    spikes, v, _ = _forward(config, params, xs, v0, keep_h=False)
     return spikes, v
 
 
@@ -187,7 +188,7 @@ def _fwd(
     xs: Array,
     v0: Array,
 ) -> tuple[tuple[Array, Array], Any]:
-    spikes, v, hs = _forward(config, params, surrogate_arrays, xs, v0, keep_h=True)
+    spikes, v, hs = _forward(config, params, xs, v0, keep_h=True)
     needs_x = config.decay_input and "beta" in config.learn
     residuals = (params, surrogate_arrays, hs, v0, xs if needs_x else None)
     return (spikes, v), residuals
@@ -281,9 +282,13 @@ def _bwd(config: _Config, residuals: Any, cotangents: Any) -> Any:
         buf = buf.at[t].set(gain * mu)  # dL/dx_t into h_t's slot, read above
         return lam_prev, buf, tuple(new)
 
-    zeros = tuple(jnp.zeros_like(v0) if on else None for on in learned)
-    acc0 = tuple(z if z is not None else jnp.zeros((), v0.dtype) for z in zeros)
-    lam, d_xs, acc = jax.lax.fori_loop(0, length, body, (ct_v, hs, acc0))
+    # per-element sums for learned parameters, a placeholder scalar otherwise
+    acc0 = tuple(
+        jnp.zeros_like(v0) if on else jnp.zeros((), v0.dtype) for on in learned
+    )
+    lam, d_xs, acc = jax.lax.fori_loop(
+        0, length, body, (ct_v, hs, acc0), unroll=config.unroll
+    )
     d_params = tuple(
         _reduce_to(total, p.shape) if on else jnp.zeros_like(p)
         for p, on, total in zip(params, learned, acc, strict=True)

@@ -244,7 +244,7 @@ def _sequence(
     if whole is not None:
         return whole(xs, state, record=record)
     if plan.mode == "auto" and _adjoint.applies(block, record) and xs.shape[0] > 0:
-        outs, final = _adjoint.lif_sequence(cast(LIF, block), xs, state)
+        outs, final = _adjoint.lif_sequence(cast(LIF, block), xs, state, unroll)
         return outs, final, None
     feedback = _feedback(block) if plan.mode != "autodiff" else None
     if feedback is not None and xs.shape[0] > 0:

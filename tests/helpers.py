@@ -367,8 +367,8 @@ def grad_temp_bytes(model, xs, weights, bptt):
 
     def g(x, r):
         def loss(x):
-            out = snn_run(model, x, model.init_state(x.shape[1:], x.dtype), bptt)
-            return jnp.sum(out * r)
+            state = model.init_state(x.shape[1:], x.dtype)
+            return jnp.sum(_snn().run(model, x, state, bptt=bptt)[0] * r)
 
         return jax.grad(loss)(x)
 
@@ -376,8 +376,3 @@ def grad_temp_bytes(model, xs, weights, bptt):
     if mem is None:
         pytest.skip("this backend gives no memory analysis")
     return mem.temp_size_in_bytes
-
-
-def snn_run(model, xs, state, bptt):
-    """`snnjax.run(model, xs, state, bptt=bptt)`'s outputs."""
-    return _snn().run(model, xs, state, bptt=bptt)[0]

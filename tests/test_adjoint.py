@@ -220,3 +220,22 @@ def test_second_order_gradient_through_the_adjoint(reset, timing, key):
         chex.assert_trees_all_close(first(beta, "auto"), first(beta, "autodiff"))
         chex.assert_trees_all_close(second(beta, "auto"), second(beta, "autodiff"))
         chex.assert_trees_all_close(second(beta, "auto"), fd, rtol=1e-6)
+
+
+def test_adjoint_honours_unroll(key):
+    # `run(..., unroll=)` reaches both loops of the adjoint; results are equal
+    xs = inputs(key, (13, 2, 3))
+    lif = snn.LIF(0.9, learn={"beta"})
+
+    def grads(unroll):
+        def loss(m):
+            out, _ = snn.run(m, xs, m.init_state((2, 3)), unroll=unroll)
+            return jnp.sum(out * xs)
+
+        return eqx.filter_jit(eqx.filter_grad(loss))(lif)
+
+    def unrolled(x):
+        return snn.run(lif, x, lif.init_state((2, 3)), unroll=4)[0]
+
+    assert "unroll=4" in str(jax.make_jaxpr(unrolled)(xs))
+    chex.assert_trees_all_close(grads(4), grads(1), rtol=1e-6)
